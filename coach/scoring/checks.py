@@ -1,0 +1,242 @@
+"""Check kinds: one small pure function per YAML `type:`, in a name-keyed registry.
+
+Each check returns an Outcome: pass / fail / unscored, the spans of the answer it relied on,
+and a note when a mention did not count (negated) or the check could not run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from coach.scoring.concepts import AnswerConcepts, ConceptIndex, Mention
+from coach.scoring.negation import is_negated
+from coach.scoring.result import Status
+from coach.scoring.rubric import (
+    REGEX_TIMEOUT_S,
+    AllCheck,
+    AnyCheck,
+    AtLeastCheck,
+    ConceptCheck,
+    NearCheck,
+    QuantityCheck,
+    RegexCheck,
+)
+from coach.scoring.text import NormalizedText
+from coach.scoring.units import Quantity, find_quantities, parse_unit
+
+Span = tuple[int, int]
+"""[start, end) in the folded normalised text."""
+
+
+@dataclass
+class Outcome:
+    status: Status
+    spans: list[Span] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status is Status.PASS
+
+
+@dataclass
+class Context:
+    """One answer, prepared once and shared by every check of one rubric."""
+
+    text: NormalizedText
+    concepts: AnswerConcepts
+    index: ConceptIndex
+    excluded_sentences: frozenset[int] = frozenset()
+    """Sentences that address the grader: nothing in them earns or costs points."""
+    _quantities: list[tuple[Quantity, int]] | None = None
+
+    def terms(self, spec: str | list[str]) -> tuple[str, list[tuple[str, ...]]]:
+        if isinstance(spec, str):
+            return spec, self.index.terms[spec]
+        return "\x00".join(spec), self.index.inline(spec)
+
+    def mentions(self, spec: str | list[str]) -> list[Mention]:
+        key, terms = self.terms(spec)
+        tokens = self.text.tokens
+        return [
+            m
+            for m in self.concepts.mentions(key, terms)
+            if tokens[m.first].sentence not in self.excluded_sentences
+        ]
+
+    def span(self, first: int, last: int) -> Span:
+        tokens = self.text.tokens
+        return (tokens[first].start, tokens[last].end)
+
+    def quantities(self) -> list[tuple[Quantity, int]]:
+        """Quantities with the index of the token where each starts."""
+        if self._quantities is None:
+            found = []
+            for q in find_quantities(self.text.cased):
+                tok = self.text.token_at(self.text.cased_to_folded(q.start))
+                if tok < len(self.text.tokens):
+                    if self.text.tokens[tok].sentence in self.excluded_sentences:
+                        continue
+                    found.append((q, tok))
+            self._quantities = found
+        return self._quantities
+
+    def folded_span(self, q: Quantity) -> Span:
+        return (self.text.cased_to_folded(q.start), self.text.cased_to_folded(q.end - 1) + 1)
+
+
+def _negation_note(what: str) -> str:
+    return f"{what} appears only in a negated or dismissive clause, so it does not count."
+
+
+def concept(check: ConceptCheck, ctx: Context) -> Outcome:
+    mentions = ctx.mentions(check.concept)
+    if not mentions:
+        return Outcome(Status.FAIL)
+    tokens = ctx.text.tokens
+    asserted = [
+        m for m in mentions if not (check.negatable and is_negated(tokens, m.first, m.last))
+    ]
+    if asserted:
+        return Outcome(Status.PASS, [ctx.span(m.first, m.last) for m in asserted])
+    spans = [ctx.span(m.first, m.last) for m in mentions]
+    return Outcome(Status.FAIL, spans, _negation_note("The term"))
+
+
+def regex_check(check: RegexCheck, ctx: Context) -> Outcome:
+    flags = regex.VERSION0 | (0 if check.case_sensitive else regex.IGNORECASE)
+    haystack = ctx.text.cased if check.case_sensitive else ctx.text.folded
+    try:
+        matches = list(regex.finditer(check.pattern, haystack, flags, timeout=REGEX_TIMEOUT_S))
+    except TimeoutError:
+        return Outcome(Status.UNSCORED, note="The pattern took too long on this answer.")
+    asserted: list[Span] = []
+    negated: list[Span] = []
+    tokens = ctx.text.tokens
+    for m in matches:
+        if m.end() <= m.start():
+            continue
+        start, end = m.start(), m.end()
+        if check.case_sensitive:
+            start, end = ctx.text.cased_to_folded(start), ctx.text.cased_to_folded(end - 1) + 1
+        first = ctx.text.token_at(start)
+        last = max(first, ctx.text.token_at(end) - 1)
+        if first >= len(tokens) or tokens[first].sentence in ctx.excluded_sentences:
+            continue
+        last = min(last, len(tokens) - 1)
+        if check.negatable and is_negated(tokens, first, last):
+            negated.append((start, end))
+        else:
+            asserted.append((start, end))
+    if asserted:
+        return Outcome(Status.PASS, asserted)
+    return Outcome(Status.FAIL, negated, _negation_note("The phrase") if negated else "")
+
+
+def _in_window(q: Quantity, check: QuantityCheck) -> bool:
+    target = parse_unit(check.unit)
+    if q.unit.dimension != target.dimension:
+        return False
+    if check.written_as != "any" and q.unit.family != check.written_as:
+        return False
+    if check.value is not None:
+        center = check.value * target.factor
+        lo, hi = center * (1 - check.tolerance), center * (1 + check.tolerance)
+    else:
+        lo = check.min * target.factor if check.min is not None else float("-inf")
+        hi = check.max * target.factor if check.max is not None else float("inf")
+    lo, hi = min(lo, hi), max(lo, hi)
+    a, b = q.lo * q.unit.factor, q.hi * q.unit.factor
+    return any(lo <= v <= hi for v in (a, b, (a + b) / 2))
+
+
+def _close(ctx: Context, tok: int, spec: str | list[str], within: int) -> list[Mention]:
+    sentence = ctx.text.tokens[tok].sentence
+    tokens = ctx.text.tokens
+    return [
+        m
+        for m in ctx.mentions(spec)
+        if tokens[m.first].sentence == sentence
+        and min(abs(m.first - tok), abs(m.last - tok)) <= within
+    ]
+
+
+def quantity(check: QuantityCheck, ctx: Context) -> Outcome:
+    asserted: list[Span] = []
+    negated: list[Span] = []
+    tokens = ctx.text.tokens
+    for q, tok in ctx.quantities():
+        if not _in_window(q, check):
+            continue
+        if check.unless_near is not None and _close(ctx, tok, check.unless_near, check.within):
+            continue
+        spans = [ctx.folded_span(q)]
+        if check.near is not None:
+            near = _close(ctx, tok, check.near, check.within)
+            if not near:
+                continue
+            spans += [ctx.span(m.first, m.last) for m in near[:1]]
+        if check.negatable and is_negated(tokens, tok, tok):
+            negated += spans
+        else:
+            asserted += spans
+    if asserted:
+        return Outcome(Status.PASS, asserted)
+    return Outcome(Status.FAIL, negated, _negation_note("The figure") if negated else "")
+
+
+def near(check: NearCheck, ctx: Context) -> Outcome:
+    tokens = ctx.text.tokens
+    a_hits = [m for m in ctx.mentions(check.a) if not is_negated(tokens, m.first, m.last)]
+    b_hits = [m for m in ctx.mentions(check.b) if not is_negated(tokens, m.first, m.last)]
+    for a in a_hits:
+        for b in b_hits:
+            if check.same_sentence and tokens[a.first].sentence != tokens[b.first].sentence:
+                continue
+            gap = max(b.first - a.last, a.first - b.last, 0)
+            if gap <= check.within and a != b:
+                return Outcome(Status.PASS, [ctx.span(a.first, a.last), ctx.span(b.first, b.last)])
+    return Outcome(Status.FAIL)
+
+
+def _combine(outcomes: list[Outcome], needed: int) -> Outcome:
+    passed = [o for o in outcomes if o.passed]
+    unscored = [o for o in outcomes if o.status is Status.UNSCORED]
+    spans = [s for o in passed for s in o.spans]
+    if len(passed) >= needed:
+        return Outcome(Status.PASS, spans)
+    if len(passed) + len(unscored) >= needed:
+        return Outcome(Status.UNSCORED, spans, unscored[0].note)
+    notes = [o.note for o in outcomes if o.note]
+    return Outcome(Status.FAIL, spans, notes[0] if notes else "")
+
+
+def all_of(check: AllCheck, ctx: Context) -> Outcome:
+    return _combine([run(c, ctx) for c in check.checks], len(check.checks))
+
+
+def any_of(check: AnyCheck, ctx: Context) -> Outcome:
+    return _combine([run(c, ctx) for c in check.checks], 1)
+
+
+def at_least(check: AtLeastCheck, ctx: Context) -> Outcome:
+    return _combine([run(c, ctx) for c in check.checks], check.n)
+
+
+REGISTRY: dict[str, Callable[[Any, Context], Outcome]] = {
+    "all": all_of,
+    "any": any_of,
+    "at_least": at_least,
+    "concept": concept,
+    "near": near,
+    "quantity": quantity,
+    "regex": regex_check,
+}
+
+
+def run(check: Any, ctx: Context) -> Outcome:
+    return REGISTRY[check.type](check, ctx)

@@ -1,0 +1,113 @@
+"""Answers that try to game the grader: keyword lists, text addressed to the grader.
+
+Both are judged on the normalised text, so zero-width characters and look-alike letters do not
+hide them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coach.scoring.text import NormalizedText
+
+# Words that carry grammar rather than topic; explanations are full of them, keyword lists
+# are not. "and"/"or" are left out: "NVLink and NVSwitch and InfiniBand" is still a list.
+_FUNCTION_WORDS = frozenset(
+    """a an the is are was were be been being it its this that these those there their they
+    we you i he she our your of to in on at by for with from into onto over under between
+    within across through per as than then so because since which who whom whose what when
+    where why how if unless while until after before each every both all any some no not
+    can could will would should must may might do does did has have had each one also only
+    just more most less least very much many such same other another about up down out
+    off via using use uses used need needs needed gives give get gets makes make means keep
+    keeps it's that's there's don't doesn't isn't can't won't we'd i'd we'll i'll""".split()
+)
+_REASONING = frozenset(
+    """because so since therefore thus hence which means otherwise why if unless whereas
+    instead tradeoff trade-off versus vs cost costs""".split()
+)
+_LIST_SPLIT_RE = re.compile(r"[,;/|\n•·]+|\s-\s")
+
+_INJECTION_PATTERNS = [
+    r"\bignor(?:e|ing)\b[^.\n]{0,40}\b(?:instructions?|rubrics?|rules|criteria|prompts?|above|previous|prior|grader|grading|scoring)\b",
+    r"\b(?:disregard|override|bypass|forget)\b[^.\n]{0,40}\b(?:instructions?|rubrics?|rules|criteria|grading|grader|scoring|prompts?)\b",
+    r"(?:^|\n)\s*(?:system|assistant|developer|user)\s*(?:prompt)?\s*:",
+    r"\b(?:you are|act as|pretend to be)\b[^.\n]{0,30}\b(?:grader|evaluator|judge|examiner|scorer|marker)\b",
+    r"\b(?:award|give|assign|grant|mark|rate|score)\b[^.\n]{0,30}\b(?:full|maximum|max|perfect|all|100|top|highest)\b[^.\n]{0,25}\b(?:points?|marks?|scores?|credit|grades?|band)\b",
+    r"\b(?:score|grade|rating|band)\s*(?::|=|of|is|should be)\s*[\"']?(?:100|10/10|a\+|excellent|perfect|full)\b",
+    r"[\"'](?:score|verdict|met|grade|band|passed|pass|result)[\"']\s*:\s*[\"']?(?:true|100|excellent|pass|met)",
+    r"<!--.*?-->",
+    r"\[/?inst\]|<\|im_(?:start|end)\|>|<\|(?:system|user|assistant)\|>|###\s*(?:instruction|system|response)",
+    r"\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:grader|evaluator|ai|model|llm|judge|reviewer|scorer|marker)\b",
+    r"\b(?:grader|evaluator|scorer|llm|ai model|language model|grading model)\b[^.\n]{0,30}\b(?:should|must|will|please|shall)\b",
+    r"\ball (?:the )?(?:criteria|checks|rubric items) (?:are|were|have been|should be) (?:met|satisfied|passed)\b",
+    r"\bthis answer (?:is|should be|must be|deserves)\b[^.\n]{0,20}\b(?:graded|scored|marked|rated|full|100|excellent|perfect)\b",
+]
+INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Style:
+    word_count: int
+    function_ratio: float
+    list_like_sentences: frozenset[int]
+    """Sentences that read as a list of terms rather than an explanation."""
+    stuffed: bool
+    """Most of the answer is a keyword list: the whole answer is capped."""
+
+
+def _is_list_like(words: list[str], raw: str) -> bool:
+    if len(words) < 5:
+        return False
+    function = sum(1 for w in words if w in _FUNCTION_WORDS)
+    ratio = function / len(words)
+    if ratio < 0.12:
+        return True
+    items = [i for i in _LIST_SPLIT_RE.split(raw) if i.strip()]
+    if len(items) >= 5:
+        short = sum(1 for i in items if len(i.split()) <= 3)
+        if short / len(items) >= 0.7 and ratio < 0.25:
+            return True
+    return ratio < 0.2 and not any(w in _REASONING for w in words) and len(words) >= 12
+
+
+def assess_style(text: NormalizedText) -> Style:
+    tokens = text.tokens
+    words = [t.text for t in tokens]
+    if not words:
+        return Style(0, 0.0, frozenset(), False)
+    by_sentence: dict[int, list[str]] = {}
+    for tok in tokens:
+        by_sentence.setdefault(tok.sentence, []).append(tok.text)
+    listy: set[int] = set()
+    for index, (start, end) in enumerate(text.sentence_spans):
+        sentence_words = by_sentence.get(index, [])
+        if _is_list_like(sentence_words, text.folded[start:end]):
+            listy.add(index)
+    listy_words = sum(len(by_sentence.get(i, [])) for i in listy)
+    function = sum(1 for w in words if w in _FUNCTION_WORDS)
+    ratio = function / len(words)
+    counts: dict[str, int] = {}
+    for w in words:
+        if w not in _FUNCTION_WORDS and not w.isdigit():
+            counts[w] = counts.get(w, 0) + 1
+    repetitive = len(words) >= 30 and max(counts.values(), default=0) > 0.15 * len(words)
+    reasoning = sum(1 for w in words if w in _REASONING)
+    stuffed = len(words) >= 8 and (
+        listy_words >= 0.5 * len(words)
+        or repetitive
+        or (ratio < 0.2 and reasoning == 0 and len(words) >= 15)
+    )
+    return Style(len(words), ratio, frozenset(listy), stuffed)
+
+
+def injection_sentences(text: NormalizedText) -> tuple[frozenset[int], list[tuple[int, int]]]:
+    """Sentences containing grader-directed text, and the folded spans that matched."""
+    spans = [(m.start(), m.end()) for m in INJECTION_RE.finditer(text.folded)]
+    sentences: set[int] = set()
+    for start, end in spans:
+        for index, (s_start, s_end) in enumerate(text.sentence_spans):
+            if s_start < end and start < s_end:
+                sentences.add(index)
+    return frozenset(sentences), spans

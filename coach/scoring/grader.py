@@ -1,0 +1,232 @@
+"""grade(answer, rubric) -> Grade: deterministic, pure, explained.
+
+Scoring policy (documented in the README):
+- each criterion is met or not; its points count towards its dimension and the total;
+- a criterion met only inside a keyword list (no explanation around it) earns half its points;
+- unscored criteria (a check that could not run) leave the total's denominator;
+- score = 100 * earned / available, minus each misconception's penalty, then capped by flags:
+  keyword_stuffing caps at 35, possible_injection at 25, off_topic at 15; never below 0.
+"""
+
+from __future__ import annotations
+
+from coach.errors import AnswerNotText, AnswerTooLong, EmptyAnswer
+from coach.scoring import gaming
+from coach.scoring.checks import Context, Outcome, Span, run
+from coach.scoring.concepts import AnswerConcepts, ConceptIndex
+from coach.scoring.negation import is_negated
+from coach.scoring.result import (
+    CriterionResult,
+    DimensionScore,
+    Evidence,
+    Flag,
+    Grade,
+    MisconceptionResult,
+    Status,
+    band_for,
+)
+from coach.scoring.rubric import Criterion, Rubric
+from coach.scoring.text import NormalizedText, normalize
+
+DEFAULT_MAX_CHARS = 20_000
+TOO_SHORT_WORDS = 40
+CAPS = {"keyword_stuffing": 35.0, "possible_injection": 25.0, "off_topic": 15.0}
+LIST_CREDIT = 0.5
+
+
+def check_answer(answer: object, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """Validate raw input before any work: text, not empty, within the limit."""
+    if isinstance(answer, bytes | bytearray):
+        if len(answer) > 4 * max_chars:
+            raise AnswerTooLong(len(answer), max_chars)
+        try:
+            answer = bytes(answer).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise AnswerNotText(
+                f"The answer is not valid UTF-8 text (byte {exc.start} cannot be decoded). "
+                "Save it as UTF-8 and try again."
+            ) from exc
+    if not isinstance(answer, str):
+        raise AnswerNotText(f"The answer must be text, not {type(answer).__name__}.")
+    if len(answer) > max_chars:
+        raise AnswerTooLong(len(answer), max_chars)
+    if not answer.strip() or all(not c.isprintable() and not c.isspace() for c in answer):
+        raise EmptyAnswer()
+    if "\x00" in answer:
+        raise AnswerNotText("The answer contains NUL characters; paste it as plain text.")
+    return answer
+
+
+def compiled_index(rubric: Rubric) -> ConceptIndex:
+    if rubric._compiled is None:
+        rubric._compiled = ConceptIndex.build(rubric.concepts)
+    index: ConceptIndex = rubric._compiled
+    return index
+
+
+def _evidence(text: NormalizedText, spans: list[Span]) -> list[Evidence]:
+    seen: set[tuple[int, int]] = set()
+    out: list[Evidence] = []
+    for start, end in sorted(spans):
+        o_start, o_end = text.original_span(start, end)
+        if (o_start, o_end) in seen or o_end <= o_start:
+            continue
+        seen.add((o_start, o_end))
+        out.append(Evidence(start=o_start, end=o_end, text=text.original[o_start:o_end]))
+    return out
+
+
+def _sentences_of(ctx: Context, spans: list[Span]) -> set[int]:
+    tokens = ctx.text.tokens
+    return {tokens[ctx.text.token_at(start)].sentence for start, _ in spans if tokens}
+
+
+def _criterion(c: Criterion, ctx: Context, list_like: frozenset[int]) -> CriterionResult:
+    outcome: Outcome = run(c.check, ctx)
+    note = outcome.note
+    if outcome.passed and c.unless is not None and run(c.unless, ctx).passed:
+        outcome = Outcome(Status.FAIL, outcome.spans)
+        note = "Matched, but the answer also says something that rules this out."
+    points = 0.0
+    if outcome.passed:
+        points = c.points
+        sentences = _sentences_of(ctx, outcome.spans)
+        if sentences and sentences <= list_like:
+            points = c.points * LIST_CREDIT
+            note = "Named only in a list of terms, without explaining it: half credit."
+    unscored = outcome.status is Status.UNSCORED
+    return CriterionResult(
+        id=c.id,
+        dimension=c.dimension,
+        description=c.description,
+        status=outcome.status,
+        met=outcome.passed,
+        points=points,
+        max_points=c.points,
+        evidence=_evidence(ctx.text, outcome.spans) if outcome.passed else [],
+        feedback=c.feedback_met if outcome.passed else c.feedback_missed,
+        note=note if not unscored else f"Could not be checked: {note}",
+    )
+
+
+def _anchor_count(rubric: Rubric, ctx: Context) -> int:
+    tokens = ctx.text.tokens
+    return sum(
+        1
+        for anchor in rubric.anchors
+        if any(not is_negated(tokens, m.first, m.last) for m in ctx.mentions(anchor))
+    )
+
+
+def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) -> Grade:
+    """Grade one answer against one rubric. Raises InvalidInput for unusable answers."""
+    answer = check_answer(answer, max_chars=max_chars)
+    text = normalize(answer)
+    index = compiled_index(rubric)
+    injected, injection_spans = gaming.injection_sentences(text)
+    ctx = Context(text, AnswerConcepts(text, index), index, excluded_sentences=injected)
+    style = gaming.assess_style(text)
+
+    criteria = [_criterion(c, ctx, style.list_like_sentences) for c in rubric.criteria]
+    misconceptions = []
+    for mis in rubric.misconceptions:
+        outcome = run(mis.check, ctx)
+        if outcome.passed and not (mis.unless is not None and run(mis.unless, ctx).passed):
+            misconceptions.append(
+                MisconceptionResult(
+                    id=mis.id,
+                    description=mis.description,
+                    penalty=mis.penalty,
+                    evidence=_evidence(text, outcome.spans),
+                    correction=mis.correction,
+                )
+            )
+
+    flags: list[Flag] = []
+    if injected:
+        flags.append(
+            Flag(
+                code="possible_injection",
+                message="Part of this answer addresses the grader instead of the interviewer. "
+                "That text earns nothing, the score is capped and a reviewer should read it.",
+                evidence=_evidence(text, injection_spans),
+            )
+        )
+    if style.stuffed:
+        flags.append(
+            Flag(
+                code="keyword_stuffing",
+                message="This reads as a list of keywords and numbers rather than an "
+                "explanation. Say why each choice is made and how the pieces fit together.",
+            )
+        )
+    anchors = _anchor_count(rubric, ctx)
+    if anchors < min(rubric.min_anchors, len(rubric.anchors)):
+        flags.append(
+            Flag(
+                code="off_topic",
+                message=f"This answer barely touches the question ({rubric.title}); "
+                f"it mentions {anchors} of the core topics the question is about.",
+            )
+        )
+    if style.word_count < TOO_SHORT_WORDS:
+        flags.append(
+            Flag(
+                code="too_short",
+                message=f"Only {style.word_count} words. A strong answer to this question "
+                "usually takes 200-400 words: numbers, design choices and failure modes.",
+            )
+        )
+    if text.hidden:
+        flags.append(
+            Flag(
+                code="hidden_characters",
+                message=f"{len(text.hidden)} invisible character(s) (zero-width or direction "
+                "controls) were removed before grading.",
+                evidence=[
+                    Evidence(start=i, end=i + 1, text=answer[i]) for i in text.hidden[:20]
+                ],
+            )
+        )
+
+    scored = [c for c in criteria if c.status is not Status.UNSCORED]
+    earned = sum(c.points for c in scored)
+    available = sum(c.max_points for c in scored)
+    penalty = sum(m.penalty for m in misconceptions)
+    score = 100.0 * earned / available if available else 0.0
+    score = max(0.0, score - penalty)
+    caps = [CAPS[f.code] for f in flags if f.code in CAPS]
+    cap = min(caps) if caps else None
+    if cap is not None:
+        score = min(score, cap)
+    score = round(score, 1)
+
+    dimensions: dict[str, DimensionScore] = {}
+    for dim in rubric.dimensions:
+        dim_scored = [c for c in scored if c.dimension == dim.id]
+        if not [c for c in criteria if c.dimension == dim.id]:
+            continue
+        got = sum(c.points for c in dim_scored)
+        top = sum(c.max_points for c in dim_scored)
+        dimensions[dim.id] = DimensionScore(
+            id=dim.id,
+            title=dim.title,
+            score=round(100.0 * got / top, 1) if top else 0.0,
+            points=got,
+            max_points=top,
+        )
+    return Grade(
+        question=rubric.id,
+        rubric_version=rubric.version,
+        score=score,
+        band=band_for(score),
+        raw_points=earned,
+        max_points=available,
+        penalty_points=penalty,
+        cap=cap,
+        dimensions=dimensions,
+        criteria=criteria,
+        misconceptions=misconceptions,
+        flags=flags,
+        word_count=style.word_count,
+    )

@@ -1,0 +1,167 @@
+"""Normalise an answer for matching while keeping a map back to what the candidate typed.
+
+Checks see NFKC, case-folded text with invisible characters removed, homoglyphs folded and
+dashes, quotes and spaces unified; every character of that text remembers the offset of the
+original character it came from, so evidence always points into the original answer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Cyrillic and Greek letters that render like Latin ones ("cаche" with a Cyrillic а).
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+        "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ј": "j", "ԁ": "d",
+        "ɡ": "g", "ո": "n", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H",
+        "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "Ѕ": "S", "І": "I", "Ј": "J",
+        "α": "a", "ο": "o", "ρ": "p", "ν": "v", "τ": "t", "ι": "i", "κ": "k", "υ": "u",
+        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    }
+)  # fmt: skip
+_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
+_QUOTES = {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"'}
+
+WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_SENTENCE_END_RE = re.compile(r"[.!?]+(?=\s|$)|\n\s*\n?|(?<=\S)\s*[•·▪]\s*")
+_CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]|\s-\s")
+_CLAUSE_WORDS = frozenset(
+    {"but", "however", "although", "though", "whereas", "yet", "instead", "while", "unlike"}
+)
+
+
+def _is_invisible(char: str) -> bool:
+    code = ord(char)
+    if 0xE0000 <= code <= 0xE007F:  # tag characters
+        return True
+    return unicodedata.category(char) == "Cf" or char in "\u00ad\u034f"
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    """Offset in the normalised text."""
+    end: int
+    index: int
+    sentence: int
+    clause: int
+
+
+@dataclass
+class NormalizedText:
+    original: str
+    cased: str
+    """NFKC, homoglyphs folded, dashes/quotes/spaces unified; case kept (units need it)."""
+    folded: str
+    """`cased` case-folded: what concept and regex checks match against."""
+    cased_map: list[int]
+    folded_map: list[int]
+    hidden: list[int] = field(default_factory=list)
+    """Offsets of invisible characters removed from the original."""
+    tokens: list[Token] = field(default_factory=list)
+    sentence_spans: list[tuple[int, int]] = field(default_factory=list)
+    """(start, end) of each sentence in the folded text."""
+
+    def original_span(self, start: int, end: int, *, cased: bool = False) -> tuple[int, int]:
+        """Map a [start, end) span of the normalised text back to the original."""
+        mapping = self.cased_map if cased else self.folded_map
+        if not mapping:
+            return (0, 0)
+        start = min(max(start, 0), len(mapping) - 1)
+        end = min(max(end, start + 1), len(mapping))
+        return mapping[start], mapping[end - 1] + 1
+
+    def cased_to_folded(self, offset: int) -> int:
+        """The folded offset of the first folded character from the same original character."""
+        target = self.cased_map[min(offset, len(self.cased_map) - 1)] if self.cased_map else 0
+        lo, hi = 0, len(self.folded_map)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.folded_map[mid] < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def token_at(self, offset: int) -> int:
+        """Index of the first token ending after a folded offset (len(tokens) if none)."""
+        lo, hi = 0, len(self.tokens)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.tokens[mid].end <= offset:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+
+def _fold_char(char: str) -> str:
+    if char in _DASHES:
+        return "-"
+    if char in _QUOTES:
+        return _QUOTES[char]
+    if char in "\t\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000":  # noqa: E501
+        return " "
+    out = unicodedata.normalize("NFKC", char).translate(_HOMOGLYPHS)
+    return "".join(c for c in out if unicodedata.category(c) != "Mn")
+
+
+def normalize(original: str) -> NormalizedText:
+    cased_chars: list[str] = []
+    cased_map: list[int] = []
+    folded_chars: list[str] = []
+    folded_map: list[int] = []
+    hidden: list[int] = []
+    for offset, char in enumerate(original):
+        if _is_invisible(char):
+            hidden.append(offset)
+            continue
+        out = _fold_char(char) if not char.isascii() or char in "\t\r\f\v" else char
+        for c in out:
+            cased_chars.append(c)
+            cased_map.append(offset)
+            for f in c.casefold():
+                folded_chars.append(f)
+                folded_map.append(offset)
+    text = NormalizedText(
+        original=original,
+        cased="".join(cased_chars),
+        folded="".join(folded_chars),
+        cased_map=cased_map,
+        folded_map=folded_map,
+        hidden=hidden,
+    )
+    _segment(text)
+    return text
+
+
+def _segment(text: NormalizedText) -> None:
+    folded = text.folded
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for brk in [*(m.end() for m in _SENTENCE_END_RE.finditer(folded)), len(folded)]:
+        if brk > start and folded[start:brk].strip():
+            spans.append((start, brk))
+        start = max(start, brk)
+    text.sentence_spans = spans
+    clause_breaks = iter(m.start() for m in _CLAUSE_BREAK_RE.finditer(folded))
+    next_clause = next(clause_breaks, None)
+    sentence = clause = 0
+    tokens: list[Token] = []
+    for i, match in enumerate(WORD_RE.finditer(folded)):
+        while sentence + 1 < len(spans) and spans[sentence + 1][0] <= match.start():
+            sentence += 1
+            clause += 1
+        while next_clause is not None and next_clause < match.start():
+            clause += 1
+            next_clause = next(clause_breaks, None)
+        word = match.group()
+        if word in _CLAUSE_WORDS:
+            clause += 1
+        tokens.append(Token(word, match.start(), match.end(), i, sentence, clause))
+    text.tokens = tokens
