@@ -30,7 +30,7 @@ _DISMISSIVE_AFTER = frozenset(
     optional""".split()
 )
 _SCOPE_BREAKS = frozenset({"and", "so", "because", "since", "which", "then", "therefore"})
-LOOK_BACK = 5
+LOOK_BACK = 8
 LOOK_AHEAD = 5
 
 

@@ -27,7 +27,11 @@ _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"'}
 
 WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-_SENTENCE_END_RE = re.compile(r"[.!?]+(?=\s|$)|\n\s*\n?|(?<=\S)\s*[•·▪]\s*")
+# Sentences end at . ! ? before a space, at a blank line, or before a list item; a single
+# newline inside a paragraph (hard-wrapped text) does not end one.
+_SENTENCE_END_RE = re.compile(
+    r"[.!?]+(?=\s|$)|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•·▪]|\d+[.)])\s)|(?<=\S)[ \t]*[•·▪][ \t]*"
+)
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]|\s-\s")
 _CLAUSE_WORDS = frozenset(
     {"but", "however", "although", "though", "whereas", "yet", "instead", "while", "unlike"}
