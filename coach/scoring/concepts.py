@@ -58,12 +58,14 @@ class ConceptIndex:
     """All terms of one rubric, compiled once."""
 
     terms: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    named: dict[str, list[str]] = field(default_factory=dict)
+    """The rubric's named concepts, as written."""
     vocabulary: set[str] = field(default_factory=set)
     deletes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     @classmethod
     def build(cls, concepts: dict[str, list[str]]) -> ConceptIndex:
-        index = cls()
+        index = cls(named=concepts)
         for name, raw_terms in concepts.items():
             index.terms[name] = index._compile(raw_terms)
         return index
@@ -93,9 +95,13 @@ class ConceptIndex:
                 self.deletes[d].add(word)
 
     def inline(self, raw_terms: list[str]) -> list[tuple[str, ...]]:
+        """An inline list: each item is a concept name (expanded to its terms) or a term."""
         key = "\x00".join(raw_terms)
         if key not in self.terms:
-            self.terms[key] = self._compile(raw_terms)
+            expanded: list[str] = []
+            for raw in raw_terms:
+                expanded += self.named.get(raw, [raw])
+            self.terms[key] = self._compile(expanded)
         return self.terms[key]
 
 

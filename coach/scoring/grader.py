@@ -10,6 +10,8 @@ Scoring policy (documented in the README):
 
 from __future__ import annotations
 
+from typing import Any
+
 from coach.errors import AnswerNotText, AnswerTooLong, EmptyAnswer
 from coach.scoring import gaming
 from coach.scoring.checks import Context, Outcome, Span, run
@@ -57,11 +59,29 @@ def check_answer(answer: object, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     return answer
 
 
+def _inline_specs(check: Any) -> list[list[str]]:
+    """Every inline term list in a check tree (they must be indexed before matching)."""
+    if check is None:
+        return []
+    specs = [
+        getattr(check, name)
+        for name in ("concept", "a", "b", "near", "unless_near")
+        if isinstance(getattr(check, name, None), list)
+    ]
+    for child in getattr(check, "checks", []):
+        specs += _inline_specs(child)
+    return specs
+
+
 def compiled_index(rubric: Rubric) -> ConceptIndex:
     if rubric._compiled is None:
-        rubric._compiled = ConceptIndex.build(rubric.concepts)
-    index: ConceptIndex = rubric._compiled
-    return index
+        index = ConceptIndex.build(rubric.concepts)
+        for item in [*rubric.criteria, *rubric.misconceptions]:
+            for spec in _inline_specs(item.check) + _inline_specs(item.unless):
+                index.inline(spec)
+        rubric._compiled = index
+    compiled: ConceptIndex = rubric._compiled
+    return compiled
 
 
 def _evidence(text: NormalizedText, spans: list[Span]) -> list[Evidence]:

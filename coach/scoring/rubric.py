@@ -35,7 +35,10 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-ConceptSpec = Annotated[str | list[str], Field(description="A concept name or inline terms.")]
+ConceptSpec = Annotated[
+    str | list[str],
+    Field(description="A concept name, or a list whose items are concept names or literal terms."),
+]
 
 
 class ConceptCheck(_Model):

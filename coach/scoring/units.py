@@ -35,8 +35,8 @@ _BYTE_UNIT = r"""
 """
 _UNIT = rf"""
     (?P<flops>[GTPE]FLOP(?:S|s|/s)?)
-  | {_BYTE_UNIT}
   | (?P<barelink>G(?:bE)?|T)(?![a-zA-Z])
+  | {_BYTE_UNIT}
   | (?P<time>ns|us|µs|μs|ms|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|h|s|min|hr|day)
       (?![a-zA-Z])
   | (?P<ratio>[x×])(?![a-zA-Z0-9])

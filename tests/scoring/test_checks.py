@@ -1,0 +1,213 @@
+"""Each check kind, table-driven: what earns a criterion and what does not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from coach.scoring import grade
+from coach.scoring.rubric import Rubric
+
+MakeRubric = Callable[..., Rubric]
+
+LONG_TAIL = " This sentence only pads the answer so that it is not flagged as too short."
+
+
+def met(make_rubric: MakeRubric, check: dict[str, Any], answer: str, **kw: Any) -> bool:
+    result = grade(answer + LONG_TAIL, make_rubric(check, **kw))
+    return result.criteria[0].met
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Inside the node we use NVLink.", True),
+        ("Inside the node we use NVLINK.", True),
+        ("Inside the node we use nv-link.", True),
+        ("Inside the node we use NV Link.", True),
+        ("Between nodes we use Infinibnd.", False),  # a typo of another concept
+        ("The NVLinks inside the node are fast.", True),  # plural
+        ("We use NVLinkage.", False),  # word-bounded
+        ("Inside the node we use NVLіnk with a Cyrillic i.", True),  # homoglyph
+        ("Inside the node we use NV\u200bLink.", True),  # zero-width space
+        ("We use PCIe.", False),
+    ],
+)
+def test_concept_matches_case_hyphen_space_plural_homoglyph(
+    make_rubric: MakeRubric, answer: str, expected: bool
+) -> None:
+    assert met(make_rubric, {"type": "concept", "concept": "nvlink"}, answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Between nodes we use Infinibnd.", True),  # deletion
+        ("Between nodes we use Infiniband.", True),
+        ("Between nodes we use Infinibadn.", True),  # transposition
+        ("Between nodes we use Infinibrand.", True),  # insertion
+        ("Between nodes we use Infinityband.", False),  # two edits
+    ],
+)
+def test_concept_tolerates_one_typo_in_long_words(
+    make_rubric: MakeRubric, answer: str, expected: bool
+) -> None:
+    assert met(make_rubric, {"type": "concept", "concept": "infiniband"}, answer) is expected
+
+
+def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: MakeRubric) -> None:
+    check = {"type": "concept", "concept": ["fat tree"]}
+    assert met(make_rubric, check, "A fat-tree topology.")
+    assert met(make_rubric, check, "A fattree topology.")
+    assert not met(make_rubric, check, "A fat, tall tree.")
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Use atomic rename for checkpoints.", True),
+        ("You don't need atomic rename.", False),
+        ("I wouldn't bother with an atomic rename step.", False),
+        ("There is no need for atomic rename here.", False),
+        ("Atomic rename is overkill.", False),
+        ("Atomic rename is not needed on Lustre.", False),
+        ("Not only atomic rename but also checksums.", True),
+        ("Without checksums it fails, so use atomic rename.", True),  # scope ends at "so"
+        ("Don't skip it: use atomic rename.", True),  # scope ends at the colon
+        ("Writes are not atomic, but atomic rename fixes that.", True),  # scope ends at "but"
+    ],
+)
+def test_concept_in_negated_or_dismissive_clause_does_not_count(
+    make_rubric: MakeRubric, answer: str, expected: bool
+) -> None:
+    assert met(make_rubric, {"type": "concept", "concept": "atomic-rename"}, answer) is expected
+
+
+def test_concept_negated_mention_is_explained(make_rubric: MakeRubric) -> None:
+    rubric = make_rubric({"type": "concept", "concept": "atomic-rename"})
+    result = grade("You don't need atomic rename." + LONG_TAIL, rubric)
+    assert "negated" in result.criteria[0].note
+
+
+def test_concept_negatable_false_counts_negated_mentions(make_rubric: MakeRubric) -> None:
+    check = {"type": "concept", "concept": "atomic-rename", "negatable": False}
+    assert met(make_rubric, check, "You don't need atomic rename.")
+
+
+@pytest.mark.parametrize(
+    ("check", "answer", "expected"),
+    [
+        ({"unit": "GB/s", "value": 900}, "NVLink gives 900 GB/s.", True),
+        ({"unit": "GB/s", "value": 900}, "NVLink gives 0.9 TB/s.", True),
+        ({"unit": "GB/s", "value": 900}, "NVLink gives 900 Gb/s.", False),
+        ({"unit": "Gb/s", "value": 400}, "NDR is 50 GB/s per port.", True),
+        ({"unit": "Gb/s", "value": 400, "written_as": "bits"}, "NDR: 50 GB/s.", False),
+        ({"unit": "Gb/s", "value": 400, "written_as": "bits"}, "NDR: 400G ports.", True),
+        ({"unit": "GB", "value": 1.34}, "A 4K context takes 1.25 GiB.", True),
+        ({"unit": "GB", "value": 1.34}, "A 4K context takes 1.25 GB.", False),
+        ({"unit": "GB", "min": 1.2, "max": 1.6}, "About 1.3-1.4 GB each.", True),
+        ({"unit": "ms", "value": 160}, "It takes 0.16 s.", True),
+        ({"unit": "MB/token", "value": 0.33}, "About 320 KiB per token.", True),
+        ({"unit": "MB/token", "value": 0.33}, "About 320 KiB in total.", False),
+        ({"unit": "GB/s", "value": 900}, "NVLink is 900 GB/s, not 900 Gb/s.", True),
+    ],
+)
+def test_quantity_converts_units_and_compares_with_tolerance(
+    make_rubric: MakeRubric, check: dict[str, Any], answer: str, expected: bool
+) -> None:
+    assert met(make_rubric, {"type": "quantity", **check}, answer) is expected
+
+
+def test_quantity_negated_figure_does_not_count(make_rubric: MakeRubric) -> None:
+    check = {"type": "quantity", "unit": "Gb/s", "value": 900, "written_as": "bits"}
+    assert not met(make_rubric, check, "NVLink is 900 GB/s, not 900 Gb/s.")
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("NVLink runs at 900 GB/s per GPU.", True),
+        ("PCIe runs at 900 GB/s. NVLink is different.", False),  # other sentence
+        ("The PCIe link at 900 GB/s is one thing and much later we mention NVLink.", False),
+    ],
+)
+def test_quantity_near_requires_the_concept_close_by(
+    make_rubric: MakeRubric, answer: str, expected: bool
+) -> None:
+    check = {"type": "quantity", "unit": "GB/s", "value": 900, "near": "nvlink", "within": 6}
+    assert met(make_rubric, check, answer) is expected
+
+
+def test_quantity_unless_near_ignores_the_excluded_context(make_rubric: MakeRubric) -> None:
+    check = {"type": "quantity", "unit": "GB/s", "value": 400, "unless_near": "node"}
+    assert met(make_rubric, check, "NDR gives 400 GB/s per port.")
+    assert not met(make_rubric, check, "Each node gets 400 GB/s.")
+
+
+@pytest.mark.parametrize(
+    ("check", "answer", "expected"),
+    [
+        ({"within": 5}, "NVLink connects GPUs inside each node.", True),
+        ({"within": 2}, "NVLink connects the eight GPUs inside each node.", False),
+        ({"within": 20}, "NVLink is fast. Each node has eight GPUs.", False),
+        ({"within": 20, "same_sentence": False}, "NVLink is fast. Each node has GPUs.", True),
+        ({"within": 5}, "We don't use NVLink inside each node.", False),
+    ],
+)
+def test_near_needs_both_concepts_within_the_window(
+    make_rubric: MakeRubric, check: dict[str, Any], answer: str, expected: bool
+) -> None:
+    full = {"type": "near", "a": "nvlink", "b": "node", **check}
+    assert met(make_rubric, full, answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "answer", "expected"),
+    [
+        ("all", "NVLink and InfiniBand.", True),
+        ("all", "NVLink only.", False),
+        ("any", "InfiniBand only.", True),
+        ("any", "PCIe only.", False),
+        ("at_least_2", "NVLink, InfiniBand.", True),
+        ("at_least_2", "GPUDirect only.", False),
+    ],
+)
+def test_combinators(make_rubric: MakeRubric, kind: str, answer: str, expected: bool) -> None:
+    children = [
+        {"type": "concept", "concept": "nvlink"},
+        {"type": "concept", "concept": "infiniband"},
+        {"type": "concept", "concept": "gpudirect"},
+    ]
+    if kind == "all":
+        check: dict[str, Any] = {"type": "all", "checks": children[:2]}
+    elif kind == "any":
+        check = {"type": "any", "checks": children[:2]}
+    else:
+        check = {"type": "at_least", "n": 2, "checks": children}
+    assert met(make_rubric, check, answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "case_sensitive", "answer", "expected"),
+    [
+        (r"\batomic\s+rename\b", False, "Use an ATOMIC rename.", True),
+        (r"\b\d+\s*GB/s", True, "It is 900 Gb/s.", False),
+        (r"\b\d+\s*GB/s", True, "It is 900 GB/s.", True),
+    ],
+)
+def test_regex_matches_folded_or_cased_text(
+    make_rubric: MakeRubric, pattern: str, case_sensitive: bool, answer: str, expected: bool
+) -> None:
+    check = {"type": "regex", "pattern": pattern, "case_sensitive": case_sensitive}
+    assert met(make_rubric, check, answer) is expected
+
+
+def test_criterion_unless_overrides_a_match(make_rubric: MakeRubric) -> None:
+    rubric = make_rubric(
+        {"type": "quantity", "unit": "MB/token", "value": 2.5, "tolerance": 0.1},
+        unless={"type": "concept", "concept": ["gqa"]},
+    )
+    assert grade("KV is 2.5 MB per token." + LONG_TAIL, rubric).criteria[0].met
+    assert not grade("KV is 2.5 MB per token with GQA." + LONG_TAIL, rubric).criteria[0].met

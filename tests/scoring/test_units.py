@@ -1,0 +1,101 @@
+"""Numbers with units, as candidates write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.scoring.units import find_quantities, parse_unit
+
+
+def only(text: str) -> tuple[float, float, str, str | None]:
+    found = find_quantities(text)
+    assert len(found) == 1, found
+    q = found[0]
+    return (q.lo * q.unit.factor, q.hi * q.unit.factor, q.unit.dimension, q.unit.family)
+
+
+@pytest.mark.parametrize(
+    ("text", "base", "dimension", "family"),
+    [
+        ("900 GB/s", 900e9, "rate", "bytes"),
+        ("0.9 TB/s", 900e9, "rate", "bytes"),
+        ("900GBps", 900e9, "rate", "bytes"),
+        ("400 Gb/s", 50e9, "rate", "bits"),
+        ("400Gbps", 50e9, "rate", "bits"),
+        ("400 gbps", 50e9, "rate", "bits"),
+        ("400 Gbit/s", 50e9, "rate", "bits"),
+        ("400G", 50e9, "rate", "bits"),
+        ("400GbE", 50e9, "rate", "bits"),
+        ("3.2 Tb/s", 400e9, "rate", "bits"),
+        ("50 GB/s", 50e9, "rate", "bytes"),
+        ("3.35 TB/s", 3.35e12, "rate", "bytes"),
+        ("1.12 TB", 1.12e12, "size", "bytes"),
+        ("140GB", 140e9, "size", "bytes"),
+        ("2.2GB", 2.2e9, "size", "bytes"),
+        ("1.25 GiB", 1.25 * 2**30, "size", "bytes"),
+        ("1.6 terabytes", 1.6e12, "size", "bytes"),
+        ("64 Gb", 8e9, "size", "bits"),
+        ("1,000 MB", 1e9, "size", "bytes"),
+        ("1e3 GB", 1e12, "size", "bytes"),
+        ("160 ms", 0.16, "time", None),
+        ("0.16 s", 0.16, "time", None),
+        ("3 minutes", 180.0, "time", None),
+        ("989 TFLOPS", 989e12, "flops", None),
+        ("4x", 4.0, "ratio", None),
+        ("8×", 8.0, "ratio", None),
+        ("70B", 70e9, "count", None),
+    ],
+)
+def test_find_quantities_converts_to_base_units(
+    text: str, base: float, dimension: str, family: str | None
+) -> None:
+    lo, hi, dim, fam = only(f"it is {text} here")
+    assert lo == pytest.approx(base)
+    assert hi == pytest.approx(base)
+    assert (dim, fam) == (dimension, family)
+
+
+@pytest.mark.parametrize(
+    ("text", "base", "dimension"),
+    [
+        ("320 KiB/token", 320 * 1024, "size/token"),
+        ("~0.33 MB per token", 0.33e6, "size/token"),
+        ("~320 KB per token", 320e3, "size/token"),
+        ("2 mb/token", 2e6, "size/token"),
+        ("16 bytes per parameter", 16.0, "size/param"),
+        ("16 B/param", 16.0, "size/param"),
+        ("2.2 GB/GPU", 2.2e9, "size"),
+        ("17.5 GB per GPU", 17.5e9, "size"),
+    ],
+)
+def test_find_quantities_reads_per_unit_denominators(
+    text: str, base: float, dimension: str
+) -> None:
+    lo, _, dim, _ = only(text)
+    assert lo == pytest.approx(base)
+    assert dim == dimension
+
+
+def test_find_quantities_reads_a_range_as_low_and_high() -> None:
+    lo, hi, dim, _ = only("about 1.3-1.4 GB")
+    assert (lo, hi, dim) == (pytest.approx(1.3e9), pytest.approx(1.4e9), "size")
+
+
+def test_find_quantities_skips_bare_numbers_and_version_numbers() -> None:
+    assert find_quantities("NVLink 4.0 on 1,000 GPUs with 8 nodes") == []
+
+
+def test_find_quantities_per_gpu_is_kept_as_a_qualifier() -> None:
+    (q,) = find_quantities("2.2 GB/GPU")
+    assert q.unit.per == "gpu"
+
+
+@pytest.mark.parametrize("unit", ["GB/s", "Gb/s", "MB/token", "ms", "x", "TB", "GiB", "B/param"])
+def test_parse_unit_accepts_rubric_units(unit: str) -> None:
+    assert parse_unit(unit).factor > 0
+
+
+@pytest.mark.parametrize("unit", ["parsecs", "GB/fortnight", ""])
+def test_parse_unit_rejects_unknown_units(unit: str) -> None:
+    with pytest.raises(ValueError, match="unknown unit"):
+        parse_unit(unit)
