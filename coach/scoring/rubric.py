@@ -284,6 +284,14 @@ def rubric_version(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
+_SINGULAR = {
+    "criteria": "criterion",
+    "misconceptions": "misconception",
+    "examples": "example",
+    "dimensions": "dimension",
+}
+
+
 def _format_error(path: Path, data: Any, exc: ValidationError) -> str:
     lines = [f"{path}: invalid rubric"]
     for err in exc.errors():
@@ -294,7 +302,7 @@ def _format_error(path: Path, data: Any, exc: ValidationError) -> str:
                 item_id = data[loc[0]][loc[1]].get("id", f"#{loc[1]}")
             except (KeyError, IndexError, TypeError, AttributeError):
                 item_id = f"#{loc[1]}"
-            where.append(f"{str(loc[0]).rstrip('s')} {item_id!r}")
+            where.append(f"{_SINGULAR[str(loc[0])]} {item_id!r}")
             loc = loc[2:]
         field = ".".join(str(part) for part in loc)
         if field:

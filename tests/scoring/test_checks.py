@@ -211,3 +211,15 @@ def test_criterion_unless_overrides_a_match(make_rubric: MakeRubric) -> None:
     )
     assert grade("KV is 2.5 MB per token." + LONG_TAIL, rubric).criteria[0].met
     assert not grade("KV is 2.5 MB per token with GQA." + LONG_TAIL, rubric).criteria[0].met
+
+
+def test_regex_that_times_out_on_this_answer_is_unscored_not_failed(
+    make_rubric: MakeRubric,
+) -> None:
+    # Passes the load-time probe (which uses other letters) but backtracks on this answer.
+    rubric = make_rubric({"type": "regex", "pattern": r"(b|bb)+$"})
+    result = grade("NVLink " + "b" * 40 + "!", rubric)
+    criterion = result.criteria[0]
+    assert criterion.status == "unscored"
+    assert "Could not be checked" in criterion.note
+    assert result.max_points == 0  # unscored points leave the denominator

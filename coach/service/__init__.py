@@ -1,0 +1,46 @@
+"""The one place that composes scoring and storage; every transaction starts and ends here.
+
+Web routes and CLI commands call these functions with a Session, the loaded rubrics and the
+current time, and render what comes back. Grading (CPU work) happens outside any write
+transaction, so a SQLite write lock is held only for the insert.
+"""
+
+from coach.service.attempts import practise_answer, read_attempt, submit_answer
+from coach.service.interviews import (
+    finish_interview,
+    interview_report,
+    interview_status,
+    open_interview,
+)
+from coach.service.questions import (
+    QUESTION_ORDER,
+    get_question,
+    grade_answer,
+    hash_token,
+    list_questions,
+    new_token,
+    ordered_ids,
+    token_matches,
+    utcnow,
+)
+from coach.service.regrade import regrade_attempts
+
+__all__ = [
+    "QUESTION_ORDER",
+    "finish_interview",
+    "get_question",
+    "grade_answer",
+    "hash_token",
+    "interview_report",
+    "interview_status",
+    "list_questions",
+    "new_token",
+    "open_interview",
+    "ordered_ids",
+    "practise_answer",
+    "read_attempt",
+    "regrade_attempts",
+    "submit_answer",
+    "token_matches",
+    "utcnow",
+]

@@ -1,0 +1,207 @@
+"""Answers: graded first (no lock held), then stored in one short write transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlmodel import Session
+
+from coach.errors import Forbidden, InvalidInput, UnknownQuestion
+from coach.schemas import AttemptPublic, AttemptReceipt, GradeHistoryEntry, InterviewState
+from coach.scoring import Grade, Rubric, grade
+from coach.service.interviews import authorized_interview, ensure_open, state_of, status_of
+from coach.service.questions import hash_token, new_token, rubric_for, token_matches
+from coach.storage import records
+from coach.storage.db import read_transaction, write_transaction
+from coach.storage.models import Attempt, AttemptCreate, Client
+
+NO_ATTEMPT_ACCESS = (
+    "This token does not open attempt {id}, or there is no such attempt. Interview attempts "
+    "open with the interview's token, standalone attempts with the token returned with them."
+)
+
+
+def _started_at(given: datetime | None, default: datetime, now: datetime) -> datetime:
+    """When the candidate started this answer: as the client says, else `default`."""
+    if given is None:
+        return default
+    if given.utcoffset() is None:
+        raise InvalidInput("started_at needs a time zone, e.g. 2025-01-31T09:00:00Z.")
+    if given > now:
+        raise InvalidInput("started_at is in the future; send when the candidate started.")
+    return given
+
+
+def _attempt_in(
+    *,
+    rubric: Rubric,
+    answer: str,
+    result: Grade,
+    started_at: datetime,
+    now: datetime,
+    client: Client,
+    interview_id: uuid.UUID | None = None,
+    token_hash: str | None = None,
+) -> AttemptCreate:
+    return AttemptCreate(
+        question_id=rubric.id,
+        answer=answer,
+        rubric_version=rubric.version,
+        score=result.score,
+        grade=result.model_dump(mode="json"),
+        started_at=started_at,
+        submitted_at=now,
+        time_taken_s=round((now - started_at).total_seconds(), 3),
+        client=client.value,
+        interview_id=interview_id,
+        token_hash=token_hash,
+    )
+
+
+def submit_answer(
+    *,
+    session: Session,
+    rubrics: Mapping[str, Rubric],
+    interview_id: str,
+    token: str,
+    question_id: str,
+    answer: str,
+    max_chars: int,
+    now: datetime,
+    client: Client = Client.API,
+    started_at: datetime | None = None,
+) -> AttemptReceipt:
+    """Grade and store one answer in an open interview; every retry is a new attempt."""
+    with read_transaction(session):
+        interview = authorized_interview(session, interview_id, token)
+        ensure_open(interview, now)
+        previous = records.last_submission_at(session=session, interview_id=interview.id)
+    if question_id not in interview.question_ids:
+        raise UnknownQuestion(question_id, interview.question_ids)
+    rubric = rubric_for(rubrics, question_id)
+    result = grade(answer, rubric, max_chars=max_chars)
+    shown_at = max(interview.started_at, previous or interview.started_at)
+    attempt_in = _attempt_in(
+        rubric=rubric,
+        answer=answer,
+        result=result,
+        started_at=_started_at(started_at, min(shown_at, now), now),
+        now=now,
+        client=client,
+        interview_id=interview.id,
+    )
+    with write_transaction(session):
+        locked = records.get_interview(session=session, interview_id=interview.id, for_update=True)
+        assert locked is not None
+        ensure_open(locked, now)  # it may have been finished while we graded
+        attempt = records.create_attempt(session=session, attempt_in=attempt_in)
+        scores = records.question_scores(session=session, interview_id=interview.id)
+    return AttemptReceipt(
+        attempt_id=attempt.id,
+        question_id=question_id,
+        interview_id=interview.id,
+        attempt_number=sum(1 for q, _ in scores if q == question_id),
+        submitted_at=attempt.submitted_at,
+        time_taken_s=attempt.time_taken_s,
+        grade=result,
+        progress=status_of(interview, scores, rubrics, now).progress,
+    )
+
+
+def practise_answer(
+    *,
+    session: Session,
+    rubrics: Mapping[str, Rubric],
+    question_id: str,
+    answer: str,
+    max_chars: int,
+    now: datetime,
+    client: Client = Client.API,
+    started_at: datetime | None = None,
+) -> AttemptReceipt:
+    """Grade and store a standalone answer; the returned token is what reads it back."""
+    rubric = rubric_for(rubrics, question_id)
+    result = grade(answer, rubric, max_chars=max_chars)
+    token, token_hash = new_token()
+    attempt_in = _attempt_in(
+        rubric=rubric,
+        answer=answer,
+        result=result,
+        started_at=_started_at(started_at, now, now),
+        now=now,
+        client=client,
+        token_hash=token_hash,
+    )
+    with write_transaction(session):
+        attempt = records.create_attempt(session=session, attempt_in=attempt_in)
+    return AttemptReceipt(
+        attempt_id=attempt.id,
+        question_id=question_id,
+        interview_id=None,
+        attempt_number=1,
+        submitted_at=attempt.submitted_at,
+        time_taken_s=attempt.time_taken_s,
+        grade=result,
+        token=token,
+    )
+
+
+def _readable(session: Session, attempt_id: str, token: str, now: datetime) -> tuple[Attempt, bool]:
+    """The attempt if the token opens it, and whether its model answer may be shown."""
+    try:
+        key: uuid.UUID | None = uuid.UUID(attempt_id)
+    except ValueError:
+        key = None
+    attempt = records.get_attempt(session=session, attempt_id=key) if key else None
+    if attempt is None:
+        token_matches(token, hash_token(""))  # same work as a real check
+        raise Forbidden(NO_ATTEMPT_ACCESS.format(id=attempt_id))
+    if attempt.interview_id is None:
+        if not token_matches(token, attempt.token_hash):
+            raise Forbidden(NO_ATTEMPT_ACCESS.format(id=attempt_id))
+        return attempt, True
+    try:
+        interview = authorized_interview(session, str(attempt.interview_id), token)
+    except Forbidden:
+        raise Forbidden(NO_ATTEMPT_ACCESS.format(id=attempt_id)) from None
+    return attempt, state_of(interview, now) is not InterviewState.OPEN
+
+
+def read_attempt(
+    *,
+    session: Session,
+    rubrics: Mapping[str, Rubric],
+    attempt_id: str,
+    token: str,
+    now: datetime,
+) -> AttemptPublic:
+    with read_transaction(session):
+        attempt, reveal = _readable(session, attempt_id, token, now)
+        history = records.list_grade_history(session=session, attempt_id=attempt.id)
+    rubric = rubrics.get(attempt.question_id)
+    return AttemptPublic(
+        id=attempt.id,
+        question_id=attempt.question_id,
+        interview_id=attempt.interview_id,
+        answer=attempt.answer,
+        rubric_version=attempt.rubric_version,
+        score=attempt.score,
+        grade=Grade.model_validate(attempt.grade),
+        client=attempt.client,
+        started_at=attempt.started_at,
+        submitted_at=attempt.submitted_at,
+        time_taken_s=attempt.time_taken_s,
+        graded_at=attempt.graded_at,
+        history=[
+            GradeHistoryEntry(
+                rubric_version=h.rubric_version,
+                score=h.score,
+                graded_at=h.graded_at,
+                superseded_at=h.superseded_at,
+            )
+            for h in history
+        ],
+        model_answer=rubric.model_answer if reveal and rubric else None,
+    )

@@ -1,0 +1,60 @@
+"""Dependencies the routes declare; tests override them (each test gets its own database)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from coach import service
+from coach.config import Settings
+from coach.errors import Unauthorized
+from coach.scoring import Rubric
+from coach.storage import new_session
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    description="The token returned when the interview (or standalone attempt) was created.",
+)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with new_session(request.app.state.engine) as session:
+        yield session
+
+
+def get_rubrics(request: Request) -> Mapping[str, Rubric]:
+    rubrics: Mapping[str, Rubric] = request.app.state.rubrics
+    return rubrics
+
+
+def get_now() -> datetime:
+    """The request's clock; tests override it to move past a time limit."""
+    return service.utcnow()
+
+
+def get_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> str:
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized(
+            "Missing bearer token: send the token returned when the interview was created "
+            "as `Authorization: Bearer <token>`."
+        )
+    return credentials.credentials
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+RubricsDep = Annotated[Mapping[str, Rubric], Depends(get_rubrics)]
+NowDep = Annotated[datetime, Depends(get_now)]
+TokenDep = Annotated[str, Depends(get_token)]

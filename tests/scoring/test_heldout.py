@@ -1,0 +1,38 @@
+"""Answers written apart from the rubric's own examples, in the same styles: the grader must
+generalise, not memorise its examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coach.config import Settings
+from coach.scoring import grade, load_rubrics
+from coach.scoring.examples import check_example
+from coach.scoring.rubric import Example
+
+from .conftest import load_yaml
+
+HELDOUT = Path(__file__).parent / "heldout"
+RUBRICS = load_rubrics(Settings().rubrics_dir)
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for path in sorted(HELDOUT.glob("*.yaml")):
+        for item in load_yaml(path):
+            cases.append(pytest.param(path.stem, Example.model_validate(item),
+                                       id=f"{path.stem}:{item['id']}"))  # fmt: skip
+    return cases
+
+
+def test_every_question_has_a_heldout_set() -> None:
+    assert {p.stem for p in HELDOUT.glob("*.yaml")} == set(RUBRICS)
+
+
+@pytest.mark.parametrize(("question", "example"), _cases())
+def test_heldout_answer_lands_in_its_band(question: str, example: Example) -> None:
+    result = grade(example.answer, RUBRICS[question])
+    assert check_example(example, result) == []

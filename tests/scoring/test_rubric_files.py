@@ -1,0 +1,64 @@
+"""The shipped rubrics: the five question ids, valid files, every example in its band."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.config import Settings
+from coach.scoring import Rubric, load_rubrics
+from coach.scoring.examples import run_examples
+from coach.scoring.rubric import SHARED_DIMENSIONS
+
+QUESTION_IDS = {
+    "gpu-cluster-networking",
+    "distributed-training-sharding",
+    "checkpointing",
+    "kv-cache",
+    "pd-disaggregation",
+}
+STYLES = {
+    "excellent": (80, 100),
+    "components-only": (0, 50),
+    "keyword-salad": (0, 40),
+    "negated": (0, 30),
+    "off-topic": (0, 20),
+    "injection": (0, 25),
+}
+RUBRICS = load_rubrics(Settings().rubrics_dir)
+
+
+def test_all_five_questions_ship_a_rubric() -> None:
+    assert set(RUBRICS) == QUESTION_IDS
+
+
+@pytest.mark.parametrize("rubric", RUBRICS.values(), ids=list(RUBRICS))
+def test_rubric_examples_are_in_their_bands(rubric: Rubric) -> None:
+    report = run_examples(rubric)
+    assert report.failures == 0, "\n".join(report.lines())
+
+
+@pytest.mark.parametrize("rubric", RUBRICS.values(), ids=list(RUBRICS))
+def test_rubric_ships_every_example_style_with_the_required_band(rubric: Rubric) -> None:
+    examples = {e.id: e for e in rubric.examples}
+    assert len(examples) >= 9
+    for style, (low, high) in STYLES.items():
+        assert style in examples, f"missing example {style!r}"
+        assert examples[style].min_score >= low and examples[style].max_score <= high
+    for required in ("excellent-other-words", "partial", "wrong-figures"):
+        assert required in examples
+
+
+@pytest.mark.parametrize("rubric", RUBRICS.values(), ids=list(RUBRICS))
+def test_wrong_figures_score_at_least_20_below_excellent(rubric: Rubric) -> None:
+    report = {r.example.id: r for r in run_examples(rubric).results}
+    wrong = report["wrong-figures"]
+    assert wrong.grade.score <= report["excellent"].grade.score - 20
+    assert wrong.grade.misconceptions, "each wrong figure must be reported"
+    assert set(wrong.example.expect_misconceptions) <= {m.id for m in wrong.grade.misconceptions}
+
+
+@pytest.mark.parametrize("rubric", RUBRICS.values(), ids=list(RUBRICS))
+def test_rubric_uses_the_seed_habits(rubric: Rubric) -> None:
+    dims = set(rubric.dimension_ids())
+    assert len(dims & set(SHARED_DIMENSIONS)) >= 3
+    assert all(c.feedback_missed != c.feedback_met for c in rubric.criteria)

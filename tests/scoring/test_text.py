@@ -1,0 +1,52 @@
+"""Normalisation keeps a map back to what the candidate typed."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.scoring.text import normalize
+
+
+@pytest.mark.parametrize(
+    ("original", "folded"),
+    [
+        ("NVLink", "nvlink"),
+        ("c\u0430che", "cache"),  # Cyrillic а
+        ("NV\u200bLink", "nvlink"),  # zero-width space
+        ("in\u202eter-node", "inter-node"),  # bidi override
+        ("all\u2013reduce", "all-reduce"),  # en dash
+        ("\uff2e\uff36\uff2c\uff49\uff4e\uff4b", "nvlink"),  # full-width
+        ("don\u2019t", "don't"),
+        ("tag\U000e0041s", "tags"),  # tag character
+    ],
+)
+def test_normalize_folds_what_hides_words(original: str, folded: str) -> None:
+    assert normalize(original).folded == folded
+
+
+def test_normalize_records_removed_invisible_characters() -> None:
+    text = normalize("a\u200bb\u200dc")
+    assert text.hidden == [1, 3]
+
+
+def test_original_span_points_into_the_original_text() -> None:
+    original = "Use NV\u200bLink at 900 GB/s"
+    text = normalize(original)
+    start = text.folded.index("nvlink")
+    o_start, o_end = text.original_span(start, start + len("nvlink"))
+    assert original[o_start:o_end] == "NV\u200bLink"
+
+
+def test_sentences_split_on_punctuation_blank_lines_and_bullets_not_on_wraps() -> None:
+    text = normalize("First sentence,\nwrapped here. Second one!\n\nThird\n- fourth\n- fifth")
+    sentences = {tok.text: tok.sentence for tok in text.tokens}
+    assert sentences["first"] == sentences["wrapped"] == 0
+    assert sentences["second"] == 1
+    assert sentences["third"] == 2
+    assert sentences["fourth"] == 3
+    assert sentences["fifth"] == 4
+
+
+def test_decimal_points_do_not_end_sentences() -> None:
+    text = normalize("HBM is 3.35 TB/s on H100.")
+    assert len(text.sentence_spans) == 1
