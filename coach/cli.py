@@ -164,3 +164,9 @@ def rubrics_schema() -> None:
 
 def main() -> None:
     app()
+
+
+# Server and database commands (serve, db upgrade/downgrade/current, regrade) live in cli_server.
+from coach.cli_server import register as _register_server_commands  # noqa: E402
+
+_register_server_commands(app)

@@ -6,6 +6,14 @@ transaction, so a SQLite write lock is held only for the insert.
 """
 
 from coach.service.attempts import practise_answer, read_attempt, submit_answer
+from coach.service.database import (
+    connect,
+    downgrade_schema,
+    ensure_schema_current,
+    open_session,
+    schema_revisions,
+    upgrade_schema,
+)
 from coach.service.interviews import (
     finish_interview,
     interview_report,
@@ -24,9 +32,17 @@ from coach.service.questions import (
     utcnow,
 )
 from coach.service.regrade import regrade_attempts
+from coach.storage.models import Client
 
 __all__ = [
     "QUESTION_ORDER",
+    "Client",
+    "connect",
+    "downgrade_schema",
+    "ensure_schema_current",
+    "open_session",
+    "schema_revisions",
+    "upgrade_schema",
     "finish_interview",
     "get_question",
     "grade_answer",

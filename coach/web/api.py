@@ -17,7 +17,6 @@ from coach.schemas import (
     QuestionPublic,
 )
 from coach.scoring import Grade
-from coach.storage import Client
 from coach.web.deps import NowDep, RubricsDep, SessionDep, SettingsDep, TokenDep
 
 
@@ -119,7 +118,7 @@ def practise(
         answer=body.answer,
         max_chars=settings.max_answer_chars,
         now=now,
-        client=Client.API,
+        client=service.Client.API,
         started_at=body.started_at,
     )
 
@@ -189,7 +188,7 @@ def submit_answer(
         answer=body.answer,
         max_chars=settings.max_answer_chars,
         now=now,
-        client=Client.API,
+        client=service.Client.API,
         started_at=body.started_at,
     )
 

@@ -9,10 +9,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
+from coach import service
 from coach.config import Settings
 from coach.scoring import load_rubrics
-from coach.storage import make_engine
-from coach.storage.schema import ensure_current
 from coach.web import api, errors
 from coach.web.limits import BodySizeLimit, body_limit_for
 
@@ -27,12 +26,12 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     """
     settings = settings or Settings()
     rubrics = load_rubrics(settings.rubrics_dir)
-    engine = make_engine(settings.database_url)
+    engine = service.connect(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if check_schema:
-            ensure_current(engine)
+            service.ensure_schema_current(engine)
         try:
             yield
         finally:

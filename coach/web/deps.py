@@ -14,7 +14,6 @@ from coach import service
 from coach.config import Settings
 from coach.errors import Unauthorized
 from coach.scoring import Rubric
-from coach.storage import new_session
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -28,7 +27,7 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with new_session(request.app.state.engine) as session:
+    with service.open_session(request.app.state.engine) as session:
         yield session
 
 
