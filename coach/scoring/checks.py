@@ -6,6 +6,7 @@ and a note when a mention did not count (negated) or the check could not run.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,20 +54,18 @@ class Context:
     excluded_sentences: frozenset[int] = frozenset()
     """Sentences that address the grader: nothing in them earns or costs points."""
     _quantities: list[tuple[Quantity, int]] | None = None
-
-    def terms(self, spec: str | list[str]) -> tuple[str, list[tuple[str, ...]]]:
-        if isinstance(spec, str):
-            return spec, self.index.terms[spec]
-        return "\x00".join(spec), self.index.inline(spec)
+    _mentions: dict[str, list[Mention]] = field(default_factory=dict)
 
     def mentions(self, spec: str | list[str]) -> list[Mention]:
-        key, terms = self.terms(spec)
-        tokens = self.text.tokens
-        return [
-            m
-            for m in self.concepts.mentions(key, terms)
-            if tokens[m.first].sentence not in self.excluded_sentences
-        ]
+        key = spec if isinstance(spec, str) else ConceptIndex.inline_key(spec)
+        if key not in self._mentions:
+            tokens = self.text.tokens
+            self._mentions[key] = [
+                m
+                for m in self.concepts.mentions(key)
+                if tokens[m.first].sentence not in self.excluded_sentences
+            ]
+        return self._mentions[key]
 
     def span(self, first: int, last: int) -> Span:
         tokens = self.text.tokens
@@ -107,11 +106,16 @@ def concept(check: ConceptCheck, ctx: Context) -> Outcome:
     return Outcome(Status.FAIL, spans, _negation_note("The term"))
 
 
+@functools.lru_cache(maxsize=1024)
+def _compiled(pattern: str, case_sensitive: bool) -> regex.Pattern[str]:
+    return regex.compile(pattern, regex.VERSION0 | (0 if case_sensitive else regex.IGNORECASE))
+
+
 def regex_check(check: RegexCheck, ctx: Context) -> Outcome:
-    flags = regex.VERSION0 | (0 if check.case_sensitive else regex.IGNORECASE)
     haystack = ctx.text.cased if check.case_sensitive else ctx.text.folded
     try:
-        matches = list(regex.finditer(check.pattern, haystack, flags, timeout=REGEX_TIMEOUT_S))
+        pattern = _compiled(check.pattern, check.case_sensitive)
+        matches = list(pattern.finditer(haystack, timeout=REGEX_TIMEOUT_S))
     except TimeoutError:
         return Outcome(Status.UNSCORED, note="The pattern took too long on this answer.")
     asserted: list[Span] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from coach.scoring.text import WORD_RE, NormalizedText
 
@@ -53,13 +54,21 @@ def _within_one_edit(a: str, b: str) -> bool:
     return any(b[:i] + b[i + 1 :] == a for i in range(len(b)))
 
 
+class Mention(NamedTuple):
+    first: int
+    """Index of the first token."""
+    last: int
+    """Index of the last token (inclusive)."""
+
+
 @dataclass
 class ConceptIndex:
-    """All terms of one rubric, compiled once."""
+    """All terms of one rubric, compiled once: keyed by the word each term starts with."""
 
-    terms: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     named: dict[str, list[str]] = field(default_factory=dict)
     """The rubric's named concepts, as written."""
+    keys: set[str] = field(default_factory=set)
+    heads: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
     vocabulary: set[str] = field(default_factory=set)
     deletes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -67,11 +76,25 @@ class ConceptIndex:
     def build(cls, concepts: dict[str, list[str]]) -> ConceptIndex:
         index = cls(named=concepts)
         for name, raw_terms in concepts.items():
-            index.terms[name] = index._compile(raw_terms)
+            index._register(name, raw_terms)
         return index
 
-    def _compile(self, raw_terms: Iterable[str]) -> list[tuple[str, ...]]:
-        compiled: list[tuple[str, ...]] = []
+    @staticmethod
+    def inline_key(raw_terms: list[str]) -> str:
+        return "\x00".join(raw_terms)
+
+    def inline(self, raw_terms: list[str]) -> str:
+        """Register an inline list (items are concept names, expanded, or literal terms)."""
+        key = self.inline_key(raw_terms)
+        if key not in self.keys:
+            expanded: list[str] = []
+            for raw in raw_terms:
+                expanded += self.named.get(raw, [raw])
+            self._register(key, expanded)
+        return key
+
+    def _register(self, key: str, raw_terms: Iterable[str]) -> None:
+        self.keys.add(key)
         for raw in raw_terms:
             tokens = term_tokens(raw)
             if not tokens:
@@ -80,10 +103,12 @@ class ConceptIndex:
             if len(tokens) > 1:
                 variants.add(("".join(tokens),))
             for variant in variants:
-                compiled.append(variant)
+                entry = (key, variant)
+                bucket = self.heads.setdefault(variant[0], [])
+                if entry not in bucket:
+                    bucket.append(entry)
                 for tok in variant:
                     self._add_word(tok)
-        return compiled
 
     def _add_word(self, word: str) -> None:
         if word in self.vocabulary:
@@ -94,49 +119,37 @@ class ConceptIndex:
             for d in _deletes(word):
                 self.deletes[d].add(word)
 
-    def inline(self, raw_terms: list[str]) -> list[tuple[str, ...]]:
-        """An inline list: each item is a concept name (expanded to its terms) or a term."""
-        key = "\x00".join(raw_terms)
-        if key not in self.terms:
-            expanded: list[str] = []
-            for raw in raw_terms:
-                expanded += self.named.get(raw, [raw])
-            self.terms[key] = self._compile(expanded)
-        return self.terms[key]
-
-
-@dataclass(frozen=True)
-class Mention:
-    first: int
-    """Index of the first token."""
-    last: int
-    """Index of the last token (inclusive)."""
-
 
 class AnswerConcepts:
-    """Where each vocabulary word occurs in one answer (exact, plural, joined or misspelt)."""
+    """Every mention of every concept in one answer, found in one pass over its words
+    (exact, plural, hyphen-joined or misspelt)."""
 
     def __init__(self, text: NormalizedText, index: ConceptIndex) -> None:
-        self.text = text
         self.index = index
-        self.positions: dict[str, list[int]] = defaultdict(list)
-        self.pairs: dict[str, list[int]] = defaultdict(list)
-        self.fuzzy: list[int] = []
+        tokens = text.tokens
         vocab = index.vocabulary
         resolved: dict[str, set[str]] = {}
-        tokens = text.tokens
-        for i, token in enumerate(tokens):
+        canon: list[set[str]] = []
+        for token in tokens:
             word = token.text
             if word not in resolved:
                 resolved[word] = self._resolve(word, vocab)
-            for canon in resolved[word]:
-                self.positions[canon].append(i)
-            if i + 1 < len(tokens) and tokens[i + 1].start - token.end <= 1:
-                joined = word + tokens[i + 1].text
-                if joined in vocab:
-                    self.pairs[joined].append(i)
-        self.position_sets = {word: set(found) for word, found in self.positions.items()}
-        self._cache: dict[str, list[Mention]] = {}
+            canon.append(resolved[word])
+        found: dict[str, set[Mention]] = defaultdict(set)
+        heads = index.heads
+        count = len(tokens)
+        for p in range(count):
+            for word in canon[p]:
+                for key, term in heads.get(word, ()):
+                    last = p + len(term) - 1
+                    if last < count and all(term[k] in canon[p + k] for k in range(1, len(term))):
+                        found[key].add(Mention(p, last))
+            if p + 1 < count and tokens[p + 1].start - tokens[p].end <= 1:
+                joined = tokens[p].text + tokens[p + 1].text
+                for key, term in heads.get(joined, ()):
+                    if len(term) == 1:
+                        found[key].add(Mention(p, p + 1))
+        self.found = {key: sorted(hits) for key, hits in found.items()}
 
     def _resolve(self, word: str, vocab: set[str]) -> set[str]:
         if word in vocab:
@@ -154,20 +167,7 @@ class AnswerConcepts:
             candidates |= self.index.deletes.get(d, set())
         return {c for c in candidates if c[0] == word[0] and _within_one_edit(word, c)}
 
-    def mentions(self, key: str, terms: list[tuple[str, ...]]) -> list[Mention]:
-        if key in self._cache:
-            return self._cache[key]
-        found: set[Mention] = set()
-        for term in terms:
-            head = term[0]
-            if len(term) == 1:
-                found.update(Mention(p, p) for p in self.positions.get(head, ()))
-                found.update(Mention(p, p + 1) for p in self.pairs.get(head, ()))
-                continue
-            for p in self.positions.get(head, ()):
-                end = p + len(term) - 1
-                if all(p + k in self.position_sets.get(term[k], ()) for k in range(1, len(term))):
-                    found.add(Mention(p, end))
-        result = sorted(found, key=lambda m: (m.first, m.last))
-        self._cache[key] = result
-        return result
+    def mentions(self, key: str) -> list[Mention]:
+        if key not in self.index.keys:
+            raise KeyError(f"concept {key!r} was not compiled into the rubric's index")
+        return self.found.get(key, [])

@@ -29,22 +29,23 @@ _REASONING = frozenset(
 )
 _LIST_SPLIT_RE = re.compile(r"[,;/|\n•·]+|\s-\s")
 
-_INJECTION_PATTERNS = [
-    r"\bignor(?:e|ing)\b[^.\n]{0,40}\b(?:instructions?|rubrics?|rules|criteria|prompts?|above|previous|prior|grader|grading|scoring)\b",
-    r"\b(?:disregard|override|bypass|forget)\b[^.\n]{0,40}\b(?:instructions?|rubrics?|rules|criteria|grading|grader|scoring|prompts?)\b",
-    r"(?:^|\n)\s*(?:system|assistant|developer|user)\s*(?:prompt)?\s*:",
-    r"\b(?:you are|act as|pretend to be)\b[^.\n]{0,30}\b(?:grader|evaluator|judge|examiner|scorer|marker)\b",
-    r"\b(?:award|give|assign|grant|mark|rate|score)\b[^.\n]{0,30}\b(?:full|maximum|max|perfect|all|100|top|highest)\b[^.\n]{0,25}\b(?:points?|marks?|scores?|credit|grades?|band)\b",
-    r"\b(?:score|grade|rating|band)\s*(?::|=|of|is|should be)\s*[\"']?(?:100|10/10|a\+|excellent|perfect|full)\b",
-    r"[\"'](?:score|verdict|met|grade|band|passed|pass|result)[\"']\s*:\s*[\"']?(?:true|100|excellent|pass|met)",
-    r"<!--.*?-->",
-    r"\[/?inst\]|<\|im_(?:start|end)\|>|<\|(?:system|user|assistant)\|>|###\s*(?:instruction|system|response)",
-    r"\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:grader|evaluator|ai|model|llm|judge|reviewer|scorer|marker)\b",
-    r"\b(?:grader|evaluator|scorer|llm|ai model|language model|grading model)\b[^.\n]{0,30}\b(?:should|must|will|please|shall)\b",
-    r"\ball (?:the )?(?:criteria|checks|rubric items) (?:are|were|have been|should be) (?:met|satisfied|passed)\b",
-    r"\bthis answer (?:is|should be|must be|deserves)\b[^.\n]{0,20}\b(?:graded|scored|marked|rated|full|100|excellent|perfect)\b",
-]
-INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.DOTALL)
+# (literal substrings one of which must occur, pattern): the cheap test skips most patterns.
+_INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
+    (("ignor",), r"\bignor(?:e|ing)\b[^.\n]{0,40}\b(?:instructions?|rubrics?|rules|criteria|prompts?|above|previous|prior|grader|grading|scoring)\b"),
+    (("disregard", "override", "bypass", "forget"), r"\b(?:disregard|override|bypass|forget)\b[^.\n]{0,40}\b(?:instructions?|rubrics?|rules|criteria|grading|grader|scoring|prompts?)\b"),
+    ((":",), r"(?:^|\n)\s*(?:system|assistant|developer|user)\s*(?:prompt)?\s*:"),
+    (("you are", "act as", "pretend"), r"\b(?:you are|act as|pretend to be)\b[^.\n]{0,30}\b(?:grader|evaluator|judge|examiner|scorer|marker)\b"),
+    (("point", "mark", "score", "credit", "grade", "band"), r"\b(?:award|give|assign|grant|mark|rate|score)\b[^.\n]{0,30}\b(?:full|maximum|max|perfect|all|100|top|highest)\b[^.\n]{0,25}\b(?:points?|marks?|scores?|credit|grades?|band)\b"),
+    (("score", "grade", "rating", "band"), r"\b(?:score|grade|rating|band)\s*(?::|=|of|is|should be)\s*[\"']?(?:100|10/10|a\+|excellent|perfect|full)\b"),
+    (('":', "':"), r"[\"'](?:score|verdict|met|grade|band|passed|pass|result)[\"']\s*:\s*[\"']?(?:true|100|excellent|pass|met)"),
+    (("<!--",), r"<!--.*?-->"),
+    (("inst]", "<|", "###"), r"\[/?inst\]|<\|im_(?:start|end)\|>|<\|(?:system|user|assistant)\|>|###\s*(?:instruction|system|response)"),
+    (("note", "message", "instruction"), r"\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:grader|evaluator|ai|model|llm|judge|reviewer|scorer|marker)\b"),
+    (("grader", "evaluator", "scorer", "llm", "model"), r"\b(?:grader|evaluator|scorer|llm|ai model|language model|grading model)\b[^.\n]{0,30}\b(?:should|must|will|please|shall)\b"),
+    (("criteria", "checks", "rubric items"), r"\ball (?:the )?(?:criteria|checks|rubric items) (?:are|were|have been|should be) (?:met|satisfied|passed)\b"),
+    (("this answer",), r"\bthis answer (?:is|should be|must be|deserves)\b[^.\n]{0,20}\b(?:graded|scored|marked|rated|full|100|excellent|perfect)\b"),
+]  # fmt: skip
+_INJECTION = [(keys, re.compile(pattern, re.DOTALL)) for keys, pattern in _INJECTION_PATTERNS]
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,13 @@ def assess_style(text: NormalizedText) -> Style:
 
 def injection_sentences(text: NormalizedText) -> tuple[frozenset[int], list[tuple[int, int]]]:
     """Sentences containing grader-directed text, and the folded spans that matched."""
-    spans = [(m.start(), m.end()) for m in INJECTION_RE.finditer(text.folded)]
+    folded = text.folded
+    spans = [
+        (m.start(), m.end())
+        for keys, pattern in _INJECTION
+        if any(key in folded for key in keys)
+        for m in pattern.finditer(folded)
+    ]
     sentences: set[int] = set()
     for start, end in spans:
         for index, (s_start, s_end) in enumerate(text.sentence_spans):

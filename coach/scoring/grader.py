@@ -27,7 +27,7 @@ from coach.scoring.result import (
     Status,
     band_for,
 )
-from coach.scoring.rubric import Criterion, Rubric
+from coach.scoring.rubric import Criterion, Misconception, Rubric
 from coach.scoring.text import NormalizedText, normalize
 
 DEFAULT_MAX_CHARS = 20_000
@@ -76,7 +76,8 @@ def _inline_specs(check: Any) -> list[list[str]]:
 def compiled_index(rubric: Rubric) -> ConceptIndex:
     if rubric._compiled is None:
         index = ConceptIndex.build(rubric.concepts)
-        for item in [*rubric.criteria, *rubric.misconceptions]:
+        items: list[Criterion | Misconception] = [*rubric.criteria, *rubric.misconceptions]
+        for item in items:
             for spec in _inline_specs(item.check) + _inline_specs(item.unless):
                 index.inline(spec)
         rubric._compiled = index
@@ -203,9 +204,7 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
                 code="hidden_characters",
                 message=f"{len(text.hidden)} invisible character(s) (zero-width or direction "
                 "controls) were removed before grading.",
-                evidence=[
-                    Evidence(start=i, end=i + 1, text=answer[i]) for i in text.hidden[:20]
-                ],
+                evidence=[Evidence(start=i, end=i + 1, text=answer[i]) for i in text.hidden[:20]],
             )
         )
 

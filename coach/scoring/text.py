@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Cyrillic and Greek letters that render like Latin ones ("cаche" with a Cyrillic а).
 _HOMOGLYPHS = str.maketrans(
@@ -23,6 +24,7 @@ _HOMOGLYPHS = str.maketrans(
         "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
     }
 )  # fmt: skip
+_SPACES = frozenset("\t\r\f\v\u00a0\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B))))
 _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"'}
 
@@ -32,7 +34,7 @@ WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _SENTENCE_END_RE = re.compile(
     r"[.!?]+(?=\s|$)|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•·▪]|\d+[.)])\s)|(?<=\S)[ \t]*[•·▪][ \t]*"
 )
-_CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]|\s-\s")
+_CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]|\s-\s|->|=>|→")  # arrows: "not sharded -> X"
 _CLAUSE_WORDS = frozenset(
     {"but", "however", "although", "though", "whereas", "yet", "instead", "while", "unlike"}
 )
@@ -45,13 +47,13 @@ def _is_invisible(char: str) -> bool:
     return unicodedata.category(char) == "Cf" or char in "\u00ad\u034f"
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     text: str
     start: int
     """Offset in the normalised text."""
     end: int
-    index: int
+    position: int
+    """Index of the token in the answer."""
     sentence: int
     clause: int
 
@@ -109,33 +111,48 @@ def _fold_char(char: str) -> str:
         return "-"
     if char in _QUOTES:
         return _QUOTES[char]
-    if char in "\t\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000":  # noqa: E501
+    if char in _SPACES:
         return " "
     out = unicodedata.normalize("NFKC", char).translate(_HOMOGLYPHS)
     return "".join(c for c in out if unicodedata.category(c) != "Mn")
 
 
+_SPECIAL_RE = re.compile(r"[^\x20-\x7e\n]")
+
+
 def normalize(original: str) -> NormalizedText:
-    cased_chars: list[str] = []
+    cased_parts: list[str] = []
     cased_map: list[int] = []
-    folded_chars: list[str] = []
+    folded_parts: list[str] = []
     folded_map: list[int] = []
     hidden: list[int] = []
-    for offset, char in enumerate(original):
+    done = 0
+    # Printable ASCII is copied in runs; only the other characters go one by one.
+    for match in [*_SPECIAL_RE.finditer(original), None]:
+        stop = match.start() if match else len(original)
+        if stop > done:
+            run = original[done:stop]
+            cased_parts.append(run)
+            folded_parts.append(run.lower())
+            cased_map.extend(range(done, stop))
+            folded_map.extend(range(done, stop))
+        if match is None:
+            break
+        offset, char = match.start(), match.group()
+        done = offset + 1
         if _is_invisible(char):
             hidden.append(offset)
             continue
-        out = _fold_char(char) if not char.isascii() or char in "\t\r\f\v" else char
-        for c in out:
-            cased_chars.append(c)
+        for c in _fold_char(char):
+            cased_parts.append(c)
             cased_map.append(offset)
             for f in c.casefold():
-                folded_chars.append(f)
+                folded_parts.append(f)
                 folded_map.append(offset)
     text = NormalizedText(
         original=original,
-        cased="".join(cased_chars),
-        folded="".join(folded_chars),
+        cased="".join(cased_parts),
+        folded="".join(folded_parts),
         cased_map=cased_map,
         folded_map=folded_map,
         hidden=hidden,

@@ -7,6 +7,7 @@ data sheets; an all-lower-case size ("gb") is bytes, because sizes are almost ne
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -133,6 +134,7 @@ def _data_unit(prefix: str, *, binary: bool, bits: bool, rate: bool, per: str | 
     return Unit(dimension, factor, "bits" if bits else "bytes", per)
 
 
+@functools.lru_cache(maxsize=512)
 def parse_unit(text: str) -> Unit:
     """Parse a unit as a rubric author writes it ("GB/s", "Gb/s", "MB/token", "ms", "x")."""
     m = _UNIT_ONLY_RE.match(text.strip())

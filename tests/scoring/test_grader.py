@@ -34,7 +34,7 @@ def test_non_utf8_bytes_are_rejected_with_the_position() -> None:
 
 
 def test_utf8_bytes_are_accepted() -> None:
-    assert check_answer("NVLink 900 GB/s".encode()) == "NVLink 900 GB/s"
+    assert check_answer(b"NVLink 900 GB/s") == "NVLink 900 GB/s"
 
 
 @pytest.mark.parametrize("answer", [None, 42, ["NVLink"]])
@@ -127,9 +127,7 @@ def test_hidden_characters_are_flagged(rubric: Rubric, excellent: str) -> None:
     assert "hidden_characters" in result.flag_codes()
 
 
-def test_stuffed_answer_scores_well_below_the_explained_one(
-    rubric: Rubric, excellent: str
-) -> None:
+def test_stuffed_answer_scores_well_below_the_explained_one(rubric: Rubric, excellent: str) -> None:
     salad = next(e.answer for e in rubric.examples if e.id == "keyword-salad")
     stuffed, explained = grade(salad, rubric), grade(excellent, rubric)
     assert "keyword_stuffing" in stuffed.flag_codes()

@@ -1,0 +1,79 @@
+"""Grading benchmark: median and p99 time of grade() per rubric, and grades/second on one core.
+
+Prints, for each rubric, its excellent example (~300 words) and a 2,000-word answer built from
+its own examples, plus the time to reject a 1 MB answer. Target: median under 2 ms for a
+typical 300-word answer.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from coach.config import Settings
+from coach.errors import AnswerTooLong
+from coach.scoring import Rubric, grade, load_rubrics
+
+ROUNDS = 200
+TARGET_MEDIAN_MS = 2.0
+
+
+def _timings(answer: str, rubric: Rubric, rounds: int) -> list[float]:
+    grade(answer, rubric)  # warm the concept index
+    out = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        grade(answer, rubric)
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def _long_answer(rubric: Rubric, words: int = 2000) -> str:
+    parts: list[str] = []
+    pool = [e.answer for e in rubric.examples if e.id not in ("injection", "keyword-salad")]
+    while sum(len(p.split()) for p in parts) < words:
+        parts.append(pool[len(parts) % len(pool)])
+    return " ".join(" ".join(parts).split()[:words])
+
+
+def _p99(values: list[float]) -> float:
+    return sorted(values)[max(0, int(len(values) * 0.99) - 1)]
+
+
+def main() -> None:
+    rubrics = load_rubrics(Settings().rubrics_dir)
+    print("== grading: grade() on one core ==")
+    print(f"{'rubric':<32}{'answer':<14}{'words':>6}{'median ms':>11}{'p99 ms':>9}{'grades/s':>10}")
+    medians_300: list[float] = []
+    for rubric in rubrics.values():
+        excellent = next(e.answer for e in rubric.examples if e.id == "excellent")
+        for label, answer, rounds in (
+            ("excellent", excellent, ROUNDS),
+            ("2000 words", _long_answer(rubric), ROUNDS // 4),
+        ):
+            t = _timings(answer, rubric, rounds)
+            median = statistics.median(t)
+            if label == "excellent":
+                medians_300.append(median)
+            print(
+                f"{rubric.id:<32}{label:<14}{len(answer.split()):>6}{median:>11.2f}"
+                f"{_p99(t):>9.2f}{1000 / statistics.mean(t):>10.0f}"
+            )
+    huge = "NVLink is 900 GB/s inside the node. " * 30_000
+    started = time.perf_counter()
+    for _ in range(100):
+        try:
+            grade(huge, next(iter(rubrics.values())))
+        except AnswerTooLong:
+            pass
+    reject_ms = (time.perf_counter() - started) * 10
+    worst = max(medians_300)
+    verdict = "meets" if worst < TARGET_MEDIAN_MS else "MISSES"
+    print(f"1 MB answer rejected in {reject_ms:.3f} ms")
+    print(
+        f"typical answer: worst median {worst:.2f} ms ({verdict} the {TARGET_MEDIAN_MS} ms target)"
+    )
+
+
+if __name__ == "__main__":
+    main()
