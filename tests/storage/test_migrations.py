@@ -1,0 +1,70 @@
+"""Alembic: empty -> head, head -> base -> head, no drift from the models, schema checks."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+from coach import service
+from coach.errors import SchemaBehind
+from coach.storage import models  # noqa: F401  (registers the tables)
+
+TABLES = {"interview", "attempt", "attempt_grade", "alembic_version"}
+
+
+def table_names(url: str) -> set[str]:
+    engine = service.connect(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_from_empty_creates_every_table_and_index(database_url: str) -> None:
+    service.upgrade_schema(database_url)
+    assert table_names(database_url) == TABLES
+    engine = service.connect(database_url)
+    try:
+        indexed = {tuple(i["column_names"]) for i in inspect(engine).get_indexes("attempt")}
+    finally:
+        engine.dispose()
+    assert {("question_id",), ("submitted_at",), ("interview_id",)} <= indexed
+
+
+def test_downgrade_to_base_and_up_again(database_url: str) -> None:
+    service.upgrade_schema(database_url)
+    service.downgrade_schema(database_url, "base")
+    assert table_names(database_url) <= {"alembic_version"}
+    service.upgrade_schema(database_url)
+    assert table_names(database_url) == TABLES
+
+
+def test_models_and_migrations_do_not_drift(migrated_url: str) -> None:
+    engine = service.connect(migrated_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            diff = compare_metadata(context, SQLModel.metadata)
+    finally:
+        engine.dispose()
+    assert diff == []
+
+
+@pytest.mark.parametrize("migrate", [False, True], ids=["empty", "at-head"])
+def test_schema_check_names_the_command_that_fixes_it(database_url: str, migrate: bool) -> None:
+    if migrate:
+        service.upgrade_schema(database_url)
+    engine = service.connect(database_url)
+    try:
+        if migrate:
+            service.ensure_schema_current(engine)
+            return
+        with pytest.raises(SchemaBehind) as caught:
+            service.ensure_schema_current(engine)
+    finally:
+        engine.dispose()
+    assert "coach db upgrade" in caught.value.message
+    assert "revision none" in caught.value.message
