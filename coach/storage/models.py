@@ -73,8 +73,9 @@ class Attempt(AttemptBase, table=True):
     interview_id: uuid.UUID | None = Field(
         default=None, foreign_key="interview.id", index=True, ondelete="RESTRICT"
     )
-    token_hash: str | None = Field(default=None, max_length=TOKEN_HASH_LENGTH)
-    """Standalone attempts only: the hash of the per-attempt read token."""
+    token_hash: str | None = Field(default=None, max_length=TOKEN_HASH_LENGTH, index=True)
+    """Standalone attempts only: the hash of the token that reads it (per attempt over the API;
+    the browser's key for web practice, so a browser's attempts are found by it)."""
     graded_at: datetime
     """When the current grade was computed (submitted_at, or the last re-grade)."""
 
