@@ -68,7 +68,10 @@ class ConceptIndex:
     named: dict[str, list[str]] = field(default_factory=dict)
     """The rubric's named concepts, as written."""
     keys: set[str] = field(default_factory=set)
-    heads: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
+    singles: dict[str, list[str]] = field(default_factory=dict)
+    """word -> keys of the one-word terms it is."""
+    pairs: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
+    """(first, second) word -> (key, term) of the multi-word terms starting so."""
     vocabulary: set[str] = field(default_factory=set)
     deletes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -103,10 +106,14 @@ class ConceptIndex:
             if len(tokens) > 1:
                 variants.add(("".join(tokens),))
             for variant in variants:
-                entry = (key, variant)
-                bucket = self.heads.setdefault(variant[0], [])
-                if entry not in bucket:
-                    bucket.append(entry)
+                if len(variant) == 1:
+                    keys = self.singles.setdefault(variant[0], [])
+                    if key not in keys:
+                        keys.append(key)
+                else:
+                    bucket = self.pairs.setdefault((variant[0], variant[1]), [])
+                    if (key, variant) not in bucket:
+                        bucket.append((key, variant))
                 for tok in variant:
                     self._add_word(tok)
 
@@ -136,19 +143,26 @@ class AnswerConcepts:
                 resolved[word] = self._resolve(word, vocab)
             canon.append(resolved[word])
         found: dict[str, set[Mention]] = defaultdict(set)
-        heads = index.heads
+        singles, pairs = index.singles, index.pairs
         count = len(tokens)
         for p in range(count):
-            for word in canon[p]:
-                for key, term in heads.get(word, ()):
-                    last = p + len(term) - 1
-                    if last < count and all(term[k] in canon[p + k] for k in range(1, len(term))):
-                        found[key].add(Mention(p, last))
-            if p + 1 < count and tokens[p + 1].start - tokens[p].end <= 1:
-                joined = tokens[p].text + tokens[p + 1].text
-                for key, term in heads.get(joined, ()):
-                    if len(term) == 1:
-                        found[key].add(Mention(p, p + 1))
+            here = canon[p]
+            for word in here:
+                for key in singles.get(word, ()):
+                    found[key].add(Mention(p, p))
+            if p + 1 >= count:
+                continue
+            for word in here:
+                for second in canon[p + 1]:
+                    for key, term in pairs.get((word, second), ()):
+                        last = p + len(term) - 1
+                        if last < count and all(
+                            term[k] in canon[p + k] for k in range(2, len(term))
+                        ):
+                            found[key].add(Mention(p, last))
+            if tokens[p + 1].start - tokens[p].end <= 1:
+                for key in singles.get(tokens[p].text + tokens[p + 1].text, ()):
+                    found[key].add(Mention(p, p + 1))
         self.found = {key: sorted(hits) for key, hits in found.items()}
 
     def _resolve(self, word: str, vocab: set[str]) -> set[str]:
