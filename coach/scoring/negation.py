@@ -10,12 +10,22 @@ from __future__ import annotations
 
 from coach.scoring.text import Token
 
-_CUES_BEFORE = frozenset(
-    """not no never without neither nor don't dont doesn't doesnt didn't didnt won't wont
-    wouldn't wouldnt shouldn't shouldnt isn't isnt aren't arent wasn't weren't can't cant
-    cannot needn't skip skipping avoid avoiding rather instead forget ignore ignoring
-    lacks lacking drop dropping minus""".split()
+# How far (in words, articles not counted) each cue reaches forward. "Don't" negates the whole
+# verb phrase ("I don't think you need NVLink"); "no"/"without" the noun phrase after them;
+# a negated copula only what follows it directly ("it isn't RDMA"), so "memory isn't wasted on
+# fragmentation" still mentions fragmentation.
+_VERB_CUES = frozenset(
+    """don't dont doesn't doesnt didn't didnt won't wont wouldn't wouldnt shouldn't shouldnt
+    can't cant cannot needn't never""".split()
 )
+_NOUN_CUES = frozenset(
+    """no without neither nor skip skipping avoid avoiding rather instead forget ignore
+    ignoring lacks lacking drop dropping minus""".split()
+)
+_COPULA_CUES = frozenset("isn't isnt aren't arent wasn't weren't".split())
+_COPULAS = frozenset("is are was were be been being".split())
+_REACH = {"verb": 8, "noun": 4, "copula": 2}
+_ARTICLES = frozenset({"a", "an", "the"})
 _NOT_NEGATING_NEXT = frozenset({"only", "just", "merely", "simply", "least", "necessarily"})
 _NEGATORS = frozenset(
     """not no never isn't isnt aren't arent doesn't doesnt don't dont wasn't won't wont
@@ -34,17 +44,35 @@ LOOK_BACK = 8
 LOOK_AHEAD = 5
 
 
+def _reach(tokens: list[Token], i: int) -> int:
+    word = tokens[i].text
+    if word in _VERB_CUES:
+        return _REACH["verb"]
+    if word in _NOUN_CUES:
+        return _REACH["noun"]
+    if word in _COPULA_CUES:
+        return _REACH["copula"]
+    if word == "not":
+        before = tokens[i - 1].text if i > 0 else ""
+        return _REACH["copula"] if before in _COPULAS else _REACH["verb"]
+    return 0
+
+
 def is_negated(tokens: list[Token], first: int, last: int) -> bool:
     """True when tokens[first..last] sit in a negated or dismissive clause."""
     clause = tokens[first].clause
+    distance = 0
     for i in range(first - 1, max(first - 1 - LOOK_BACK, -1), -1):
         tok = tokens[i]
         if tok.clause != clause or tok.text in _SCOPE_BREAKS:
             break
-        if tok.text in _CUES_BEFORE:
+        reach = _reach(tokens, i)
+        if reach and distance < reach:
             nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
             if nxt not in _NOT_NEGATING_NEXT:
                 return True
+        if tok.text not in _ARTICLES:
+            distance += 1
     clause = tokens[last].clause
     end = min(last + 1 + LOOK_AHEAD, len(tokens))
     for i in range(last + 1, end):

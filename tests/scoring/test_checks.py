@@ -223,3 +223,19 @@ def test_regex_that_times_out_on_this_answer_is_unscored_not_failed(
     assert criterion.status == "unscored"
     assert "Could not be checked" in criterion.note
     assert result.max_points == 0  # unscored points leave the denominator
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Paging means memory isn't wasted on a checkpoint buffer.", True),
+        ("That buffer is not a checkpoint.", False),
+        ("It isn't a checkpoint, it is a snapshot.", False),
+        ("We do not write a checkpoint every step.", False),
+        ("No checkpoint is kept.", False),
+    ],
+)
+def test_negation_reach_depends_on_the_cue(
+    make_rubric: MakeRubric, answer: str, expected: bool
+) -> None:
+    assert met(make_rubric, {"type": "concept", "concept": "checkpoint"}, answer) is expected
