@@ -130,12 +130,13 @@ def _criterion(c: Criterion, ctx: Context, list_like: frozenset[int]) -> Criteri
     )
 
 
-def _anchor_count(rubric: Rubric, ctx: Context) -> int:
+def _asserted(names: list[str], ctx: Context) -> int:
+    """How many of these concepts the answer mentions outside a negated clause."""
     tokens = ctx.text.tokens
     return sum(
         1
-        for anchor in rubric.anchors
-        if any(not is_negated(tokens, m.first, m.last) for m in ctx.mentions(anchor))
+        for name in names
+        if any(not is_negated(tokens, m.first, m.last) for m in ctx.mentions(name))
     )
 
 
@@ -181,13 +182,22 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
                 "explanation. Say why each choice is made and how the pieces fit together.",
             )
         )
-    anchors = _anchor_count(rubric, ctx)
+    anchors = _asserted(rubric.anchors, ctx)
+    foreign = _asserted(rubric.foreign, ctx)
     if anchors < min(rubric.min_anchors, len(rubric.anchors)):
         flags.append(
             Flag(
                 code="off_topic",
                 message=f"This answer barely touches the question ({rubric.title}); "
                 f"it mentions {anchors} of the core topics the question is about.",
+            )
+        )
+    elif foreign > anchors:
+        flags.append(
+            Flag(
+                code="off_topic",
+                message=f"This answer is mostly about another topic: it mentions {foreign} "
+                f"hallmarks of other questions and {anchors} of this one ({rubric.title}).",
             )
         )
     if style.word_count < TOO_SHORT_WORDS:

@@ -195,6 +195,9 @@ class Rubric(_Model):
     anchors: list[str] = Field(min_length=1)
     """Concept names that show the answer is about this question (off-topic detection)."""
     min_anchors: int = Field(default=3, ge=1)
+    foreign: list[str] = Field(default_factory=list)
+    """Concept names that mark the OTHER questions: an answer that mentions more of these than
+    of `anchors` is answering a different question (off-topic)."""
     criteria: list[Criterion] = Field(min_length=1)
     misconceptions: list[Misconception] = Field(default_factory=list)
     model_answer: str = Field(min_length=1)
@@ -219,6 +222,10 @@ class Rubric(_Model):
                 raise ValueError(f"concept {name!r}: needs at least one non-empty term")
         for anchor in self.anchors:
             self._concept_exists(anchor, "anchors")
+        for name in self.foreign:
+            self._concept_exists(name, "foreign")
+        if overlap := set(self.anchors) & set(self.foreign):
+            raise ValueError(f"foreign: {sorted(overlap)} are also anchors")
         for criterion in self.criteria:
             if criterion.dimension not in dims:
                 raise ValueError(

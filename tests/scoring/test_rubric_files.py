@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coach.config import Settings
-from coach.scoring import Rubric, load_rubrics
+from coach.scoring import Rubric, grade, load_rubrics
 from coach.scoring.examples import run_examples
 from coach.scoring.rubric import SHARED_DIMENSIONS
 
@@ -62,3 +62,18 @@ def test_rubric_uses_the_seed_habits(rubric: Rubric) -> None:
     dims = set(rubric.dimension_ids())
     assert len(dims & set(SHARED_DIMENSIONS)) >= 3
     assert all(c.feedback_missed != c.feedback_met for c in rubric.criteria)
+
+
+ON_TOPIC_STYLES = ("excellent", "excellent-other-words", "partial", "components-only")
+
+
+@pytest.mark.parametrize("rubric", RUBRICS.values(), ids=list(RUBRICS))
+def test_answers_to_the_other_questions_score_near_zero_here(rubric: Rubric) -> None:
+    for other in RUBRICS.values():
+        if other.id == rubric.id:
+            continue
+        for example in other.examples:
+            if example.id not in ON_TOPIC_STYLES:
+                continue
+            result = grade(example.answer, rubric)
+            assert result.score <= 20, f"{other.id}:{example.id} scored {result.score}"
