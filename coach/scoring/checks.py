@@ -55,6 +55,7 @@ class Context:
     """Sentences that address the grader: nothing in them earns or costs points."""
     _quantities: list[tuple[Quantity, int]] | None = None
     _mentions: dict[str, list[Mention]] = field(default_factory=dict)
+    _asserted: dict[str, list[Mention]] = field(default_factory=dict)
 
     def mentions(self, spec: str | list[str]) -> list[Mention]:
         key = spec if isinstance(spec, str) else ConceptIndex.inline_key(spec)
@@ -66,6 +67,16 @@ class Context:
                 if tokens[m.first].sentence not in self.excluded_sentences
             ]
         return self._mentions[key]
+
+    def asserted(self, spec: str | list[str]) -> list[Mention]:
+        """Mentions outside a negated or dismissive clause."""
+        key = spec if isinstance(spec, str) else ConceptIndex.inline_key(spec)
+        if key not in self._asserted:
+            tokens = self.text.tokens
+            self._asserted[key] = [
+                m for m in self.mentions(spec) if not is_negated(tokens, m.first, m.last)
+            ]
+        return self._asserted[key]
 
     def span(self, first: int, last: int) -> Span:
         tokens = self.text.tokens
@@ -96,10 +107,7 @@ def concept(check: ConceptCheck, ctx: Context) -> Outcome:
     mentions = ctx.mentions(check.concept)
     if not mentions:
         return Outcome(Status.FAIL)
-    tokens = ctx.text.tokens
-    asserted = [
-        m for m in mentions if not (check.negatable and is_negated(tokens, m.first, m.last))
-    ]
+    asserted = ctx.asserted(check.concept) if check.negatable else mentions
     if asserted:
         return Outcome(Status.PASS, [ctx.span(m.first, m.last) for m in asserted])
     spans = [ctx.span(m.first, m.last) for m in mentions]
@@ -195,8 +203,7 @@ def quantity(check: QuantityCheck, ctx: Context) -> Outcome:
 
 def near(check: NearCheck, ctx: Context) -> Outcome:
     tokens = ctx.text.tokens
-    a_hits = [m for m in ctx.mentions(check.a) if not is_negated(tokens, m.first, m.last)]
-    b_hits = [m for m in ctx.mentions(check.b) if not is_negated(tokens, m.first, m.last)]
+    a_hits, b_hits = ctx.asserted(check.a), ctx.asserted(check.b)
     for a in a_hits:
         for b in b_hits:
             if check.same_sentence and tokens[a.first].sentence != tokens[b.first].sentence:

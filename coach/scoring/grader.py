@@ -16,7 +16,6 @@ from coach.errors import AnswerNotText, AnswerTooLong, EmptyAnswer
 from coach.scoring import gaming
 from coach.scoring.checks import Context, Outcome, Span, run
 from coach.scoring.concepts import AnswerConcepts, ConceptIndex
-from coach.scoring.negation import is_negated
 from coach.scoring.result import (
     CriterionResult,
     DimensionScore,
@@ -132,12 +131,7 @@ def _criterion(c: Criterion, ctx: Context, list_like: frozenset[int]) -> Criteri
 
 def _asserted(names: list[str], ctx: Context) -> int:
     """How many of these concepts the answer mentions outside a negated clause."""
-    tokens = ctx.text.tokens
-    return sum(
-        1
-        for name in names
-        if any(not is_negated(tokens, m.first, m.last) for m in ctx.mentions(name))
-    )
+    return sum(1 for name in names if ctx.asserted(name))
 
 
 def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) -> Grade:
