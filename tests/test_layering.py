@@ -59,3 +59,10 @@ def test_web_and_cli_do_not_touch_storage_directly() -> None:
         bad = {n for n in imports_of(path) if n.startswith("coach.storage.")
                and not n.endswith((".models", ".tables"))}  # fmt: skip
         assert not bad, f"{path} reaches into storage: {sorted(bad)}"
+
+
+def test_judge_client_is_the_only_outbound_http() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        if path.parent.name == "judge":
+            continue
+        assert "httpx" not in {n.split(".")[0] for n in imports_of(path)}, path
