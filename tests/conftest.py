@@ -110,11 +110,13 @@ def settings(migrated_url: str) -> Settings:
 
 @dataclass
 class Clock:
-    """The app's clock in tests: starts now, moves only when told."""
+    """The app's clock in tests: starts now, ticks 1 ms a reading (like a real clock, two
+    requests never share a timestamp), and jumps when told."""
 
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=1)
         return self.now
 
     def advance(self, **delta: float) -> None:

@@ -13,6 +13,7 @@ from coach.errors import SchemaBehind
 from coach.storage import models  # noqa: F401  (registers the tables)
 
 TABLES = {"interview", "attempt", "attempt_grade", "alembic_version"}
+"""The tables this suite relies on (later migrations add more)."""
 
 
 def table_names(url: str) -> set[str]:
@@ -25,7 +26,7 @@ def table_names(url: str) -> set[str]:
 
 def test_upgrade_from_empty_creates_every_table_and_index(database_url: str) -> None:
     service.upgrade_schema(database_url)
-    assert table_names(database_url) == TABLES
+    assert TABLES <= table_names(database_url)
     engine = service.connect(database_url)
     try:
         indexed = {tuple(i["column_names"]) for i in inspect(engine).get_indexes("attempt")}
@@ -39,7 +40,7 @@ def test_downgrade_to_base_and_up_again(database_url: str) -> None:
     service.downgrade_schema(database_url, "base")
     assert table_names(database_url) <= {"alembic_version"}
     service.upgrade_schema(database_url)
-    assert table_names(database_url) == TABLES
+    assert TABLES <= table_names(database_url)
 
 
 def test_models_and_migrations_do_not_drift(migrated_url: str) -> None:
