@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -32,7 +33,7 @@ WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 # Sentences end at . ! ? before a space, at a blank line, or before a list item; a single
 # newline inside a paragraph (hard-wrapped text) does not end one.
 _SENTENCE_END_RE = re.compile(
-    r"[.!?]+(?=\s|$)|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•·▪]|\d+[.)])\s)|(?<=\S)[ \t]*[•·▪][ \t]*"
+    r"[.!?]+(?=\s|$)|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•·▪]|\d+[.)])\s)|[•·▪]"
 )
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]|\s-\s|->|=>|→")  # arrows: "not sharded -> X"
 _CLAUSE_WORDS = frozenset(
@@ -170,19 +171,19 @@ def _segment(text: NormalizedText) -> None:
             spans.append((start, brk))
         start = max(start, brk)
     text.sentence_spans = spans
-    clause_breaks = iter(m.start() for m in _CLAUSE_BREAK_RE.finditer(folded))
-    next_clause = next(clause_breaks, None)
-    sentence = clause = 0
+    sentence_starts = [s for s, _ in spans[1:]]
+    clause_breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(folded)]
+    # A token's clause number counts every boundary before it: sentence starts, punctuation
+    # breaks and clause words ("but", "although", ...) including itself.
     tokens: list[Token] = []
+    append = tokens.append
+    words_so_far = 0
     for i, match in enumerate(WORD_RE.finditer(folded)):
-        while sentence + 1 < len(spans) and spans[sentence + 1][0] <= match.start():
-            sentence += 1
-            clause += 1
-        while next_clause is not None and next_clause < match.start():
-            clause += 1
-            next_clause = next(clause_breaks, None)
+        begin = match.start()
         word = match.group()
         if word in _CLAUSE_WORDS:
-            clause += 1
-        tokens.append(Token(word, match.start(), match.end(), i, sentence, clause))
+            words_so_far += 1
+        sentence = bisect_right(sentence_starts, begin)
+        clause = sentence + bisect_left(clause_breaks, begin) + words_so_far
+        append(Token(word, begin, match.end(), i, sentence, clause))
     text.tokens = tokens
