@@ -43,9 +43,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if POSTGRES_URL:
         return
     kept = [item for item in items if "[postgres" not in item.nodeid]
-    dropped = len(items) - len(kept)
+    dropped = [item for item in items if "[postgres" in item.nodeid]
     if dropped:
-        config.stash[_DROPPED] = dropped
+        config.stash[_DROPPED] = len(dropped)
+        config.hook.pytest_deselected(items=dropped)
         items[:] = kept
 
 
