@@ -20,6 +20,15 @@ from coach.service.interviews import (
     interview_status,
     open_interview,
 )
+from coach.service.practice import (
+    AttemptChange,
+    BrowserProgress,
+    PracticeResult,
+    QuestionStanding,
+    browser_progress,
+    practise_in_browser,
+    read_practice_result,
+)
 from coach.service.questions import (
     QUESTION_ORDER,
     get_question,
@@ -59,4 +68,11 @@ __all__ = [
     "submit_answer",
     "token_matches",
     "utcnow",
+    "AttemptChange",
+    "BrowserProgress",
+    "PracticeResult",
+    "QuestionStanding",
+    "browser_progress",
+    "practise_in_browser",
+    "read_practice_result",
 ]
