@@ -15,6 +15,7 @@ import regex
 
 from coach.scoring.concepts import AnswerConcepts, ConceptIndex, Mention
 from coach.scoring.negation import is_negated
+from coach.scoring.prefilter import may_match
 from coach.scoring.result import Status
 from coach.scoring.rubric import (
     REGEX_TIMEOUT_S,
@@ -121,6 +122,8 @@ def _compiled(pattern: str, case_sensitive: bool) -> regex.Pattern[str]:
 
 def regex_check(check: RegexCheck, ctx: Context) -> Outcome:
     haystack = ctx.text.cased if check.case_sensitive else ctx.text.folded
+    if not may_match(check.pattern, haystack, ignore_case=not check.case_sensitive):
+        return Outcome(Status.FAIL)
     try:
         pattern = _compiled(check.pattern, check.case_sensitive)
         matches = list(pattern.finditer(haystack, timeout=REGEX_TIMEOUT_S))

@@ -1,0 +1,71 @@
+"""The regex prefilter may skip a pattern only when the pattern cannot match."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import regex
+
+from coach.config import Settings
+from coach.scoring import load_rubrics
+from coach.scoring.prefilter import may_match, required_literals
+from coach.scoring.text import normalize
+
+from .conftest import load_yaml
+
+RUBRICS = load_rubrics(Settings().rubrics_dir)
+
+
+def _patterns(check: Any) -> list[Any]:
+    if check is None:
+        return []
+    found = [check] if check.type == "regex" else []
+    for child in getattr(check, "checks", []):
+        found += _patterns(child)
+    return found
+
+
+def _answers() -> list[str]:
+    answers = [e.answer for r in RUBRICS.values() for e in r.examples]
+    for path in sorted((Path(__file__).parent / "heldout").glob("*.yaml")):
+        answers += [item["answer"] for item in load_yaml(path)]
+    return answers
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        (r"900\s*gb(?:/s|ps)?\s*(?:per|each)", {"900"}),
+        (r"\b(?:gpudirect|gdr)\b[^.]{0,40}\bcop(?:ies|y)\b", {"copies", "copy"}),
+        (r"\bZeRO-?[12]\b[^.]{0,60}params?", {"param", "params"}),
+        (r"(a|aa)+$", None),
+        (r"\w+\s+\d+", None),
+        (r"(?:infiniband){e<=1}", None),  # regex-module fuzzy syntax
+    ],
+)
+def test_required_literals(pattern: str, literals: set[str] | None) -> None:
+    found = required_literals(pattern, True)
+    assert (None if found is None else set(found)) == literals
+
+
+def test_prefilter_never_skips_a_pattern_that_matches_a_real_answer() -> None:
+    checks = [
+        c
+        for r in RUBRICS.values()
+        for item in [*r.criteria, *r.misconceptions]
+        for c in _patterns(item.check) + _patterns(item.unless)
+    ]
+    texts = [normalize(a) for a in _answers()]
+    assert len(checks) > 50 and len(texts) > 100
+    compared = 0
+    for check in checks:
+        flags = regex.VERSION0 | (0 if check.case_sensitive else regex.IGNORECASE)
+        compiled = regex.compile(check.pattern, flags)
+        for text in texts:
+            haystack = text.cased if check.case_sensitive else text.folded
+            if compiled.search(haystack):
+                compared += 1
+                assert may_match(check.pattern, haystack, ignore_case=not check.case_sensitive)
+    assert compared > 100
