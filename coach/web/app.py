@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from coach import service
 from coach.config import Settings
 from coach.scoring import load_rubrics
-from coach.web import api, errors
+from coach.web import api, errors, pages
 from coach.web.limits import BodySizeLimit, body_limit_for
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -49,5 +49,6 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     errors.install(app)
     app.include_router(api.router)
+    pages.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=body_limit_for(settings.max_answer_chars))
     return app
