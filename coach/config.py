@@ -18,7 +18,12 @@ class Settings(BaseSettings):
     rubrics_dir: Path = PROJECT_ROOT / "rubrics"
     max_answer_chars: int = 20_000
     secret_key: SecretStr = SecretStr("")
-    """Signs session cookies and CSRF tokens. Empty: a random key per process (dev only)."""
+    """Signs session cookies and CSRF tokens. Empty: a random key per process (dev only): forms
+    opened before a restart, or served by another worker process, are then refused."""
+    review_blind: bool = True
+    """Blind review: a reviewer sees other reviewers' verdicts only after submitting their own."""
+    review_session_hours: float = 12.0
+    """How long a reviewer login lasts."""
     judge_base_url: str | None = None
     judge_model: str | None = None
     judge_api_key: SecretStr | None = None

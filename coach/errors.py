@@ -11,7 +11,9 @@
     │   ├── UnknownInterview (404)
     │   └── UnknownAttempt (404)
     ├── Unauthorized (401)
+    │   └── LoginRequired (401)    pages answer with a redirect to /review/login instead
     ├── Forbidden (403)
+    │   └── CsrfFailed (403)       a form without this site's CSRF token
     ├── Conflict (409)
     │   └── InterviewClosed (409)
     ├── TooManyRequests (429)
@@ -95,9 +97,23 @@ class Unauthorized(CoachError):
     code = "unauthorized"
 
 
+class LoginRequired(Unauthorized):
+    code = "login_required"
+
+
 class Forbidden(CoachError):
     status_code = 403
     code = "forbidden"
+
+
+class CsrfFailed(Forbidden):
+    code = "csrf_failed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This form expired or did not come from this site (CSRF check failed). "
+            "Reload the page and try again."
+        )
 
 
 class Conflict(CoachError):

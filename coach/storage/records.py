@@ -11,12 +11,14 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from coach.storage.models import Attempt, AttemptCreate, AttemptGrade, Interview, InterviewCreate
+from coach.storage.transcripts import sync_attempt, sync_interview
 
 
 def create_interview(*, session: Session, interview_in: InterviewCreate) -> Interview:
     interview = Interview.model_validate(interview_in)
     session.add(interview)
     session.flush()
+    sync_interview(session=session, interview_id=interview.id)
     return interview
 
 
@@ -34,6 +36,7 @@ def finish_interview(*, session: Session, interview: Interview, at: datetime) ->
     interview.finished_at = at
     session.add(interview)
     session.flush()
+    sync_interview(session=session, interview_id=interview.id)
     return interview
 
 
@@ -41,6 +44,7 @@ def create_attempt(*, session: Session, attempt_in: AttemptCreate) -> Attempt:
     attempt = Attempt.model_validate(attempt_in, update={"graded_at": attempt_in.submitted_at})
     session.add(attempt)
     session.flush()
+    sync_attempt(session=session, attempt=attempt)
     return attempt
 
 
@@ -108,6 +112,7 @@ def replace_grade(
     attempt.graded_at = at
     session.add(attempt)
     session.flush()
+    sync_attempt(session=session, attempt=attempt)
     return previous
 
 
