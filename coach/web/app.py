@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from coach import service
 from coach.config import Settings
 from coach.scoring import load_rubrics
-from coach.web import api, errors, pages
+from coach.web import api, errors, pages, review_api, review_pages
 from coach.web.limits import BodySizeLimit, body_limit_for
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -50,5 +50,7 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     errors.install(app)
     app.include_router(api.router)
     pages.install(app)
+    review_pages.install(app)
+    app.include_router(review_api.router)
     app.add_middleware(BodySizeLimit, max_bytes=body_limit_for(settings.max_answer_chars))
     return app

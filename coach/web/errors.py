@@ -7,11 +7,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
-from coach.errors import CoachError
+from coach.errors import CoachError, LoginRequired
 
 log = logging.getLogger(__name__)
 HTTP_CODES = {
@@ -51,6 +51,10 @@ def _render(
 
 async def coach_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CoachError)
+    if isinstance(exc, LoginRequired) and not _is_api(request):
+        from coach.web.review_auth import login_url
+
+        return RedirectResponse(login_url(request), status_code=303)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
     return _render(request, exc.status_code, exc.code, exc.message, headers=headers)
 
