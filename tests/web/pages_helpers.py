@@ -19,9 +19,7 @@ async def csrf(client: AsyncClient, path: str = "/") -> str:
 async def practise(client: AsyncClient, question_id: str, answer: str) -> Response:
     """Submit a practice answer the way the form does; returns the (unfollowed) response."""
     token = await csrf(client, f"/questions/{question_id}")
-    return await client.post(
-        f"/questions/{question_id}", data={"csrf": token, "answer": answer}
-    )
+    return await client.post(f"/questions/{question_id}", data={"csrf": token, "answer": answer})
 
 
 def text_of(page: BeautifulSoup, selector: str) -> str:

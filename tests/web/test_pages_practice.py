@@ -110,9 +110,7 @@ async def test_post_without_the_form_token_is_refused(client: AsyncClient) -> No
     assert "security token" in text_of(soup(response), ".message")
 
 
-async def test_form_token_from_another_browser_is_refused(
-    client: AsyncClient, app: object
-) -> None:
+async def test_form_token_from_another_browser_is_refused(client: AsyncClient, app: object) -> None:
     token = await csrf(client)
     client.cookies.clear()
     await client.get("/")  # a new browser key
