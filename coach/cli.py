@@ -170,3 +170,8 @@ def main() -> None:
 from coach.cli_server import register as _register_server_commands  # noqa: E402
 
 _register_server_commands(app)
+
+# Reviewer accounts and exports (coach reviewer ..., coach export) live in cli_review.
+from coach.cli_review import register as _register_review_commands  # noqa: E402
+
+_register_review_commands(app)
