@@ -10,7 +10,7 @@ import importlib
 import importlib.util
 import sys
 
-MODULES = ["bench.grading", "bench.api", "bench.pages"]
+MODULES = ["bench.grading", "bench.api", "bench.pages", "bench.review"]
 
 
 def main() -> int:

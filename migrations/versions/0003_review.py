@@ -66,16 +66,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("transcript", schema=None) as batch_op:
+        batch_op.create_index("ix_transcript_activity", ["last_activity_at", "id"], unique=False)
+        batch_op.create_index("ix_transcript_score", ["score", "id"], unique=False)
         batch_op.create_index(
-            "ix_transcript_band_activity", ["band", "last_activity_at"], unique=False
+            "ix_transcript_band_activity", ["band", "last_activity_at", "id"], unique=False
         )
+        batch_op.create_index("ix_transcript_band_score", ["band", "score", "id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_transcript_last_activity_at"), ["last_activity_at"], unique=False
+            "ix_transcript_reviews_activity",
+            ["review_count", "last_activity_at", "id"],
+            unique=False,
         )
-        batch_op.create_index(
-            "ix_transcript_reviews_activity", ["review_count", "last_activity_at"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_transcript_score"), ["score"], unique=False)
 
     op.create_table(
         "review",
@@ -258,10 +259,14 @@ def downgrade() -> None:
 
     op.drop_table("review")
     with op.batch_alter_table("transcript", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_transcript_score"))
-        batch_op.drop_index("ix_transcript_reviews_activity")
-        batch_op.drop_index(batch_op.f("ix_transcript_last_activity_at"))
-        batch_op.drop_index("ix_transcript_band_activity")
+        for name in (
+            "ix_transcript_reviews_activity",
+            "ix_transcript_band_score",
+            "ix_transcript_band_activity",
+            "ix_transcript_score",
+            "ix_transcript_activity",
+        ):
+            batch_op.drop_index(name)
 
     op.drop_table("transcript")
     with op.batch_alter_table("reviewer", schema=None) as batch_op:
