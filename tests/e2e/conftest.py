@@ -113,8 +113,10 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"browser tests skipped: {reason} (set CI=1 to make this a failure)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Not session-wide: Playwright's sync API keeps an event loop
+    running in this thread, which breaks the asyncio tests collected after the browser tests."""
     if not CHROMIUM.exists():
         _unavailable(f"no chromium at {CHROMIUM} (apt-get install chromium)")
     try:
