@@ -1,6 +1,7 @@
 """Storage: SQLModel tables, engines and sessions, keyword-only data functions, migrations."""
 
 from coach.storage.db import make_engine, new_session, read_transaction, write_transaction
+from coach.storage.judging import JobStatus, JudgeJob
 from coach.storage.models import Attempt, AttemptGrade, Client, Interview
 from coach.storage.review import (
     AuditEvent,
@@ -18,6 +19,8 @@ __all__ = [
     "AuditEvent",
     "Client",
     "Interview",
+    "JobStatus",
+    "JudgeJob",
     "LoginThrottle",
     "Review",
     "Reviewer",
