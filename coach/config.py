@@ -28,3 +28,8 @@ class Settings(BaseSettings):
     judge_model: str | None = None
     judge_api_key: SecretStr | None = None
     judge_timeout_s: float = 30.0
+
+    @property
+    def judge_enabled(self) -> bool:
+        """The judge runs only when both its endpoint and its model are configured."""
+        return bool(self.judge_base_url and self.judge_model)

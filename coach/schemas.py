@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from coach.judge.verdicts import JudgeVerdict
 from coach.scoring import Grade
 
 
@@ -88,6 +89,21 @@ class GradeHistoryEntry(BaseModel):
     superseded_at: datetime
 
 
+class JudgeOpinion(BaseModel):
+    """The LLM judge's second opinion on an attempt, shown beside the deterministic grade."""
+
+    status: str
+    """queued, running, done or failed."""
+    model: str = ""
+    verdicts: list[JudgeVerdict] = Field(default_factory=list)
+    error: str = ""
+    """Why the judge could not score, if it could not; its verdicts are then unscored."""
+    agreement: float | None = None
+    """Share of the criteria both scored on which the judge agrees with the deterministic grade."""
+    disagreements: list[str] = Field(default_factory=list)
+    """Criterion ids where the two readings differ."""
+
+
 class AttemptPublic(BaseModel):
     id: uuid.UUID
     question_id: str
@@ -106,6 +122,8 @@ class AttemptPublic(BaseModel):
     """Earlier grades, replaced by `coach regrade` after a rubric changed."""
     model_answer: str | None = None
     """Revealed for standalone attempts, and for interview attempts once the interview closed."""
+    judge: JudgeOpinion | None = None
+    """The LLM judge's opinion (None when no judge is configured). It never changes `score`."""
 
 
 class RegradeChange(BaseModel):

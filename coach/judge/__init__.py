@@ -6,7 +6,7 @@ error, a reply that is not the JSON we asked for, a quote that is not in the ans
 *unscored* verdict with a reason, never a silent "not met".
 """
 
-from coach.judge.client import JudgeClient
+from coach.judge.client import JudgeClient, judge_http
 from coach.judge.prompt import build_messages
 from coach.judge.verdicts import JudgeResult, JudgeVerdict, parse_reply, unscored_result
 
@@ -15,6 +15,7 @@ __all__ = [
     "JudgeResult",
     "JudgeVerdict",
     "build_messages",
+    "judge_http",
     "parse_reply",
     "unscored_result",
 ]

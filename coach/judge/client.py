@@ -6,6 +6,8 @@ tests hand it an `httpx.MockTransport` and end-to-end tests a real local server.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -13,6 +15,13 @@ import httpx
 from coach.judge.prompt import build_messages
 from coach.judge.verdicts import JudgeResult, parse_reply, unscored_result
 from coach.scoring import Rubric
+
+
+@asynccontextmanager
+async def judge_http() -> AsyncIterator[httpx.AsyncClient]:
+    """The HTTP client the judge uses in production (tests inject their own)."""
+    async with httpx.AsyncClient(follow_redirects=False) as http:
+        yield http
 
 
 @dataclass(frozen=True)

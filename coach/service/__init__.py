@@ -20,6 +20,7 @@ from coach.service.interviews import (
     interview_status,
     open_interview,
 )
+from coach.service.judging import judge_opinion, judge_worker
 from coach.service.practice import (
     AttemptChange,
     BrowserProgress,
@@ -44,6 +45,8 @@ from coach.service.regrade import regrade_attempts
 from coach.storage.models import Client
 
 __all__ = [
+    "judge_opinion",
+    "judge_worker",
     "QUESTION_ORDER",
     "Client",
     "connect",

@@ -12,9 +12,11 @@ from coach.errors import Forbidden, InvalidInput, UnknownQuestion
 from coach.schemas import AttemptPublic, AttemptReceipt, GradeHistoryEntry, InterviewState
 from coach.scoring import Grade, Rubric, grade
 from coach.service.interviews import authorized_interview, ensure_open, state_of, status_of
+from coach.service.judging import opinion_in
 from coach.service.questions import hash_token, new_token, rubric_for, token_matches
 from coach.storage import records
 from coach.storage.db import read_transaction, write_transaction
+from coach.storage.judging import enqueue_judge_job
 from coach.storage.models import Attempt, AttemptCreate, Client
 
 NO_ATTEMPT_ACCESS = (
@@ -72,8 +74,10 @@ def submit_answer(
     now: datetime,
     client: Client = Client.API,
     started_at: datetime | None = None,
+    judge: bool = False,
 ) -> AttemptReceipt:
-    """Grade and store one answer in an open interview; every retry is a new attempt."""
+    """Grade and store one answer in an open interview; every retry is a new attempt.
+    With `judge`, the LLM judge is queued for it in the same transaction."""
     with read_transaction(session):
         interview = authorized_interview(session, interview_id, token)
         ensure_open(interview, now)
@@ -97,6 +101,8 @@ def submit_answer(
         assert locked is not None
         ensure_open(locked, now)  # it may have been finished while we graded
         attempt = records.create_attempt(session=session, attempt_in=attempt_in)
+        if judge:
+            enqueue_judge_job(session=session, attempt_id=attempt.id, now=now)
         scores = records.question_scores(session=session, interview_id=interview.id)
     return AttemptReceipt(
         attempt_id=attempt.id,
@@ -120,6 +126,7 @@ def practise_answer(
     now: datetime,
     client: Client = Client.API,
     started_at: datetime | None = None,
+    judge: bool = False,
 ) -> AttemptReceipt:
     """Grade and store a standalone answer; the returned token is what reads it back."""
     rubric = rubric_for(rubrics, question_id)
@@ -136,6 +143,8 @@ def practise_answer(
     )
     with write_transaction(session):
         attempt = records.create_attempt(session=session, attempt_in=attempt_in)
+        if judge:
+            enqueue_judge_job(session=session, attempt_id=attempt.id, now=now)
     return AttemptReceipt(
         attempt_id=attempt.id,
         question_id=question_id,
@@ -180,6 +189,8 @@ def read_attempt(
     with read_transaction(session):
         attempt, reveal = _readable(session, attempt_id, token, now)
         history = records.list_grade_history(session=session, attempt_id=attempt.id)
+        current = Grade.model_validate(attempt.grade)
+        opinion = opinion_in(session=session, attempt_id=attempt.id, grade=current)
     rubric = rubrics.get(attempt.question_id)
     return AttemptPublic(
         id=attempt.id,
@@ -188,7 +199,7 @@ def read_attempt(
         answer=attempt.answer,
         rubric_version=attempt.rubric_version,
         score=attempt.score,
-        grade=Grade.model_validate(attempt.grade),
+        grade=current,
         client=attempt.client,
         started_at=attempt.started_at,
         submitted_at=attempt.submitted_at,
@@ -204,4 +215,5 @@ def read_attempt(
             for h in history
         ],
         model_answer=rubric.model_answer if reveal and rubric else None,
+        judge=opinion,
     )

@@ -12,14 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from coach.judge import JudgeClient, JudgeResult, JudgeVerdict, unscored_result
+from coach.config import Settings
+from coach.judge import JudgeClient, JudgeResult, judge_http, unscored_result
+from coach.schemas import JudgeOpinion
 from coach.scoring import Grade, Rubric, Status
 from coach.service.questions import utcnow
 from coach.storage import records
@@ -37,20 +39,6 @@ MAX_TRIES = 3
 RETRY_AFTER = (timedelta(seconds=30), timedelta(minutes=2))
 
 
-class JudgeOpinion(BaseModel):
-    """What the candidate and the reviewer see of the judge for one attempt."""
-
-    status: str
-    """queued, running, done or failed."""
-    model: str = ""
-    verdicts: list[JudgeVerdict] = Field(default_factory=list)
-    error: str = ""
-    agreement: float | None = None
-    """Share of criteria both scored on which the judge agrees with the deterministic grade."""
-    disagreements: list[str] = Field(default_factory=list)
-    """Criterion ids where the two readings differ."""
-
-
 def enqueue_judging(*, session: Session, attempt_id: uuid.UUID, now: datetime) -> None:
     """Queue the judge for an attempt, inside the caller's transaction."""
     enqueue_judge_job(session=session, attempt_id=attempt_id, now=now)
@@ -65,16 +53,16 @@ def _compare(grade: Grade, result: JudgeResult) -> tuple[float | None, list[str]
     return round(1 - len(differ) / len(both), 3), differ
 
 
-def judge_opinion(*, session: Session, attempt_id: uuid.UUID, grade: Grade) -> JudgeOpinion | None:
-    """The judge's opinion of an attempt, or None when the judge was never asked."""
-    with read_transaction(session):
-        job = get_judge_job(session=session, attempt_id=attempt_id)
-        if job is None:
-            return None
-        status, raw = job.status, job.result
-    if raw is None:
-        return JudgeOpinion(status=status)
-    result = JudgeResult.model_validate(raw)
+def opinion_in(*, session: Session, attempt_id: uuid.UUID, grade: Grade) -> JudgeOpinion | None:
+    """The judge's opinion of an attempt (None when it was never asked), inside the caller's
+    transaction."""
+    job = get_judge_job(session=session, attempt_id=attempt_id)
+    if job is None:
+        return None
+    if job.result is None:
+        return JudgeOpinion(status=job.status)
+    status = job.status
+    result = JudgeResult.model_validate(job.result)
     agreement, differ = _compare(grade, result)
     return JudgeOpinion(
         status=status,
@@ -84,6 +72,12 @@ def judge_opinion(*, session: Session, attempt_id: uuid.UUID, grade: Grade) -> J
         agreement=agreement,
         disagreements=differ,
     )
+
+
+def judge_opinion(*, session: Session, attempt_id: uuid.UUID, grade: Grade) -> JudgeOpinion | None:
+    """The judge's opinion of an attempt, or None when the judge was never asked."""
+    with read_transaction(session):
+        return opinion_in(session=session, attempt_id=attempt_id, grade=grade)
 
 
 async def judge_next(
@@ -152,3 +146,33 @@ async def run_judge_worker(
                 await asyncio.wait_for(stop.wait(), timeout=idle_s)
             except TimeoutError:
                 pass
+
+
+@asynccontextmanager
+async def judge_worker(
+    *, engine: Engine, rubrics: Mapping[str, Rubric], settings: Settings
+) -> AsyncIterator[None]:
+    """Run the judge worker for the lifetime of the app, when a judge is configured."""
+    if not settings.judge_enabled:
+        yield
+        return
+    async with judge_http() as http:
+        client = JudgeClient(
+            base_url=settings.judge_base_url or "",
+            model=settings.judge_model or "",
+            http=http,
+            api_key=settings.judge_api_key.get_secret_value() if settings.judge_api_key else None,
+            timeout_s=settings.judge_timeout_s,
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            run_judge_worker(engine=engine, rubrics=rubrics, client=client, stop=stop)
+        )
+        try:
+            yield
+        finally:
+            stop.set()
+            try:
+                await asyncio.wait_for(task, timeout=settings.judge_timeout_s + 5)
+            except TimeoutError:
+                task.cancel()

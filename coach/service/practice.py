@@ -20,6 +20,7 @@ from coach.service.attempts import _attempt_in, _started_at, read_attempt
 from coach.service.questions import hash_token, ordered_ids, rubric_for
 from coach.storage import progress, records
 from coach.storage.db import read_transaction, write_transaction
+from coach.storage.judging import enqueue_judge_job
 from coach.storage.models import Client
 
 
@@ -76,6 +77,7 @@ def practise_in_browser(
     max_chars: int,
     now: datetime,
     started_at: datetime | None = None,
+    judge: bool = False,
 ) -> AttemptReceipt:
     """Grade and store a web practice answer that the browser's key reads back."""
     rubric = rubric_for(rubrics, question_id)
@@ -91,6 +93,8 @@ def practise_in_browser(
     )
     with write_transaction(session):
         attempt = records.create_attempt(session=session, attempt_in=attempt_in)
+        if judge:
+            enqueue_judge_job(session=session, attempt_id=attempt.id, now=now)
         scores = progress.token_attempt_scores(session=session, token_hash=attempt.token_hash or "")
     return AttemptReceipt(
         attempt_id=attempt.id,

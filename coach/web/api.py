@@ -120,6 +120,7 @@ def practise(
         now=now,
         client=service.Client.API,
         started_at=body.started_at,
+        judge=settings.judge_enabled,
     )
 
 
@@ -190,6 +191,7 @@ def submit_answer(
         now=now,
         client=service.Client.API,
         started_at=body.started_at,
+        judge=settings.judge_enabled,
     )
 
 

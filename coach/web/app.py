@@ -33,7 +33,8 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
         if check_schema:
             service.ensure_schema_current(engine)
         try:
-            yield
+            async with service.judge_worker(engine=engine, rubrics=rubrics, settings=settings):
+                yield
         finally:
             engine.dispose()
 

@@ -104,6 +104,7 @@ def answer(
             interview_id=interview_id,
             token=token,
             now=now,
+            judge=settings.judge_enabled,
         )
     except InvalidInput as exc:
         status = service.interview_status(

@@ -132,6 +132,7 @@ def practise_submit(
             max_chars=settings.max_answer_chars,
             now=now,
             started_at=parse_started(started_at, now),
+            judge=settings.judge_enabled,
         )
     except InvalidInput as exc:
         return answer_form(
