@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from coach.scoring import Flag, MisconceptionResult
 
@@ -44,6 +44,12 @@ class TranscriptQuery(BaseModel):
     sort: Sort = "date_desc"
     page: int = Field(default=1, ge=1, le=100_000)
     per_page: int = Field(default=50, ge=1, le=200)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_any(cls, value: Any) -> Any:
+        """A browser sends an empty field as "": that means "any", not invalid."""
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 class Agreement(BaseModel):

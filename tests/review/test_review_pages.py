@@ -258,3 +258,15 @@ async def test_api_tokens_are_shown_once_and_revocable(alice: AsyncClient) -> No
         "/api/v1/review/transcripts", headers={"Authorization": f"Bearer {token}"}
     )
     assert refused.status_code == 401
+
+
+async def test_blank_filter_fields_mean_any(alice: AsyncClient) -> None:
+    """Regression: the browser sends every empty filter as "" (score_min=&since=), which was a
+    422 instead of "any" until the e2e test submitted the real form."""
+    await seed(alice)
+    response = await alice.get(
+        "/review/transcripts?candidate=&question=&score_min=&score_max=&band=&flag=&status="
+        "&since=&until=&sort=date_desc"
+    )
+    assert response.status_code == 200
+    assert len(soup(response.text).select("tr.transcript")) == 2
