@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,9 +70,9 @@ def _wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> Non
         time.sleep(0.1)
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    tmp_path = tmp_path_factory.mktemp("live_server")
+@contextmanager
+def serve_coach(tmp_path: Path, **extra_env: str) -> Iterator[LiveServer]:
+    """A real `coach serve` on a free loopback port with a fresh migrated SQLite file."""
     database_url = f"sqlite:///{tmp_path / 'e2e.db'}"
     service.upgrade_schema(database_url)
     port = _free_port()
@@ -81,6 +82,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "COACH_DATABASE_URL": database_url,
         "COACH_RUBRICS_DIR": str(PROJECT_ROOT / "rubrics"),
         "COACH_SECRET_KEY": secrets.token_urlsafe(32),
+        **extra_env,
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -105,6 +107,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve_coach(tmp_path_factory.mktemp("live_server")) as server:
+        yield server
 
 
 def _unavailable(reason: str) -> None:
