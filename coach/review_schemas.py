@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from coach.schemas import JudgeOpinion
 from coach.scoring import Flag, MisconceptionResult
 
 Sort = Literal["date_desc", "date_asc", "score_desc", "score_asc"]
@@ -108,6 +109,10 @@ class CriterionView(BaseModel):
     feedback: str
     note: str
     evidence: list[str]
+    judge_status: str | None = None
+    """The LLM judge's verdict (pass, fail, unscored); None when the judge was not asked."""
+    judge_reason: str = ""
+    judge_quote: str = ""
     override_met: bool | None = None
     """This reviewer's override; None when they kept the coach's verdict."""
     override_reason: str | None = None
@@ -133,8 +138,8 @@ class AttemptView(BaseModel):
     misconceptions: list[MisconceptionResult]
     flags: list[Flag]
     spans: list[Span]
-    judge: dict[str, Any] | None = None
-    """The LLM judge's verdicts, once the judge exists and ran."""
+    judge: JudgeOpinion | None = None
+    """The LLM judge's second opinion (status, model, agreement); None when not asked."""
     regraded: int = 0
     """How many earlier grades `coach regrade` replaced."""
 

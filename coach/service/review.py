@@ -30,7 +30,9 @@ from coach.review_schemas import (
     TranscriptRow,
     TranscriptView,
 )
+from coach.schemas import JudgeOpinion
 from coach.scoring import Grade, Rubric
+from coach.service.judging import opinion_in
 from coach.storage import records, transcripts
 from coach.storage import review_records as reviews
 from coach.storage.db import read_transaction, write_transaction
@@ -202,9 +204,14 @@ def reviewed_score(grade: Grade, overrides: Mapping[str, Any]) -> float:
 
 
 def _attempt_view(
-    attempt: Attempt, number: int, overrides: Mapping[str, Any], regraded: int
+    attempt: Attempt,
+    number: int,
+    overrides: Mapping[str, Any],
+    regraded: int,
+    judge: JudgeOpinion | None,
 ) -> AttemptView:
     grade = Grade.model_validate(attempt.grade)
+    verdicts = {v.id: v for v in judge.verdicts} if judge else {}
     criteria = [
         CriterionView(
             id=c.id,
@@ -217,12 +224,14 @@ def _attempt_view(
             feedback=c.feedback,
             note=c.note,
             evidence=[e.text for e in c.evidence],
+            judge_status=verdicts[c.id].status.value if c.id in verdicts else None,
+            judge_reason=verdicts[c.id].reason if c.id in verdicts else "",
+            judge_quote=verdicts[c.id].quote if c.id in verdicts else "",
             override_met=overrides[c.id]["met"] if c.id in overrides else None,
             override_reason=overrides[c.id]["reason"] if c.id in overrides else None,
         )
         for c in grade.criteria
     ]
-    judge = attempt.grade.get("judge")
     return AttemptView(
         id=attempt.id,
         question_id=attempt.question_id,
@@ -237,7 +246,7 @@ def _attempt_view(
         misconceptions=grade.misconceptions,
         flags=grade.flags,
         spans=_spans(grade),
-        judge=judge if isinstance(judge, dict) else None,
+        judge=judge,
         regraded=regraded,
     )
 
@@ -284,6 +293,10 @@ def read_transcript(
         events = list(reviews.list_audit_events(session=session, transcript_id=key))
         regraded = {a.id: len(records.list_grade_history(session=session, attempt_id=a.id))
                     for a in attempts}  # fmt: skip
+        judged = {
+            a.id: opinion_in(session=session, attempt_id=a.id, grade=Grade.model_validate(a.grade))
+            for a in attempts
+        }
         ids = {r.reviewer_id for r in all_reviews} | {e.reviewer_id for e in events}
         emails = reviews.reviewer_emails(session=session, reviewer_ids=sorted(ids))
     mine = next((r for r in all_reviews if r.reviewer_id == viewer.id), None)
@@ -300,6 +313,7 @@ def read_transcript(
                 numbers[attempt.question_id],
                 overrides.get(str(attempt.id), {}),
                 regraded[attempt.id],
+                judged[attempt.id],
             )
         )
     order = list(dict.fromkeys([q for q in row.questions.split(",") if q] + list(numbers)))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from bs4 import BeautifulSoup
 from httpx import AsyncClient
+from sqlalchemy import Engine
+from sqlmodel import Session
 
+from coach.storage.judging import JobStatus, enqueue_judge_job, finish_judge_job
 from tests.conftest import Clock
 from tests.review.conftest import Reviewers, log_in, page_csrf, seed
 
@@ -270,3 +275,24 @@ async def test_blank_filter_fields_mean_any(alice: AsyncClient) -> None:
     )
     assert response.status_code == 200
     assert len(soup(response.text).select("tr.transcript")) == 2
+
+
+async def test_judge_verdicts_appear_beside_the_coachs(
+    alice: AsyncClient, engine: Engine, clock: Clock
+) -> None:
+    seeded = await seed(alice, clock=clock)
+    attempt_id = uuid.UUID(seeded.standalone["attempt_id"])
+    with Session(engine) as session, session.begin():
+        job = enqueue_judge_job(session=session, attempt_id=attempt_id, now=clock.now)
+        assert job.id is not None
+        result = {"model": "test-judge", "verdicts": [
+            {"id": "paging", "status": "fail", "reason": "No <b>paging</b> here"}]}  # fmt: skip
+        finish_judge_job(
+            session=session, job_id=job.id, status=JobStatus.DONE, result=result,
+            rubric_version=None, error="", now=clock.now,
+        )  # fmt: skip
+    page = soup((await alice.get(f"/review/transcripts/{attempt_id}")).text)
+    assert "test-judge" in page.select_one(".judge-summary").get_text()
+    cell = page.select_one('tr[data-criterion="paging"] td.judge')
+    assert cell.select_one(".judge-status").get_text() == "fail"
+    assert "No <b>paging</b> here" in cell.get_text()
