@@ -1,7 +1,7 @@
 """Pure grading: answer text + Rubric -> Grade. No I/O beyond reading rubric files, no clock,
 no environment, no web/DB/HTTP imports (a test enforces it)."""
 
-from coach.scoring.grader import check_answer, grade
+from coach.scoring.grader import check_answer, grade, prepare
 from coach.scoring.result import (
     Evidence,
     Flag,
@@ -25,4 +25,5 @@ __all__ = [
     "load_rubric",
     "load_rubrics",
     "parse_rubric",
+    "prepare",
 ]

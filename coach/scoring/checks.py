@@ -116,7 +116,7 @@ def concept(check: ConceptCheck, ctx: Context) -> Outcome:
 
 
 @functools.lru_cache(maxsize=1024)
-def _compiled(pattern: str, case_sensitive: bool) -> regex.Pattern[str]:
+def compiled_pattern(pattern: str, case_sensitive: bool) -> regex.Pattern[str]:
     return regex.compile(pattern, regex.VERSION0 | (0 if case_sensitive else regex.IGNORECASE))
 
 
@@ -125,7 +125,7 @@ def regex_check(check: RegexCheck, ctx: Context) -> Outcome:
     if not may_match(check.pattern, haystack, ignore_case=not check.case_sensitive):
         return Outcome(Status.FAIL)
     try:
-        pattern = _compiled(check.pattern, check.case_sensitive)
+        pattern = compiled_pattern(check.pattern, check.case_sensitive)
         matches = list(pattern.finditer(haystack, timeout=REGEX_TIMEOUT_S))
     except TimeoutError:
         return Outcome(Status.UNSCORED, note="The pattern took too long on this answer.")

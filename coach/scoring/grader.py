@@ -10,10 +10,11 @@ Scoring policy (documented in the README):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from coach.errors import AnswerNotText, AnswerTooLong, EmptyAnswer
-from coach.scoring import gaming
+from coach.scoring import checks, gaming
 from coach.scoring.checks import Context, Outcome, Span, run
 from coach.scoring.concepts import AnswerConcepts, ConceptIndex
 from coach.scoring.result import (
@@ -58,18 +59,23 @@ def check_answer(answer: object, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     return answer
 
 
+def walk(check: Any) -> Iterator[Any]:
+    """A check and every check nested in it (None: nothing)."""
+    if check is None:
+        return
+    yield check
+    for child in getattr(check, "checks", []):
+        yield from walk(child)
+
+
 def _inline_specs(check: Any) -> list[list[str]]:
     """Every inline term list in a check tree (they must be indexed before matching)."""
-    if check is None:
-        return []
-    specs = [
-        getattr(check, name)
+    return [
+        getattr(node, name)
+        for node in walk(check)
         for name in ("concept", "a", "b", "near", "unless_near")
-        if isinstance(getattr(check, name, None), list)
+        if isinstance(getattr(node, name, None), list)
     ]
-    for child in getattr(check, "checks", []):
-        specs += _inline_specs(child)
-    return specs
 
 
 def compiled_index(rubric: Rubric) -> ConceptIndex:
@@ -82,6 +88,18 @@ def compiled_index(rubric: Rubric) -> ConceptIndex:
         rubric._compiled = index
     compiled: ConceptIndex = rubric._compiled
     return compiled
+
+
+def prepare(rubric: Rubric) -> None:
+    """Build a rubric's concept index and compile its patterns now rather than on the first
+    answer (servers call this at startup so the first candidate does not wait)."""
+    compiled_index(rubric)
+    items: list[Criterion | Misconception] = [*rubric.criteria, *rubric.misconceptions]
+    for item in items:
+        for check in (item.check, item.unless):
+            for node in walk(check):
+                if node.type == "regex":
+                    checks.compiled_pattern(node.pattern, node.case_sensitive)
 
 
 def _evidence(text: NormalizedText, spans: list[Span]) -> list[Evidence]:

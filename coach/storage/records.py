@@ -44,7 +44,7 @@ def create_attempt(*, session: Session, attempt_in: AttemptCreate) -> Attempt:
     attempt = Attempt.model_validate(attempt_in, update={"graded_at": attempt_in.submitted_at})
     session.add(attempt)
     session.flush()
-    sync_attempt(session=session, attempt=attempt)
+    sync_attempt(session=session, attempt=attempt, added=True)
     return attempt
 
 

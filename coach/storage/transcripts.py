@@ -47,10 +47,13 @@ def _row(session: Session, transcript_id: uuid.UUID, started_at: datetime) -> Tr
     return row
 
 
-def sync_attempt(*, session: Session, attempt: Attempt) -> None:
-    """Bring the transcript an attempt belongs to up to date."""
+def sync_attempt(*, session: Session, attempt: Attempt, added: bool = False) -> None:
+    """Bring the transcript an attempt belongs to up to date. `added`: the attempt is new, so an
+    interview's flags only grow and need not be re-read from every earlier grade."""
     if attempt.interview_id is not None:
-        sync_interview(session=session, interview_id=attempt.interview_id)
+        sync_interview(
+            session=session, interview_id=attempt.interview_id, added=attempt if added else None
+        )
         return
     row = _row(session, attempt.id, attempt.started_at)
     row.kind = TranscriptKind.ATTEMPT.value
@@ -66,22 +69,34 @@ def sync_attempt(*, session: Session, attempt: Attempt) -> None:
     session.flush()
 
 
-def sync_interview(*, session: Session, interview_id: uuid.UUID) -> None:
-    """Recompute an interview's transcript from its attempts (best score per question)."""
+def _interview_flags(
+    session: Session, interview_id: uuid.UUID, row: Transcript | None, added: Attempt | None
+) -> set[str]:
+    if added is not None and row is not None:
+        return {f for f in row.flags.split(",") if f} | _flags_of(added.grade)
+    grades = session.exec(select(Attempt.grade).where(Attempt.interview_id == interview_id)).all()
+    return set().union(*(_flags_of(grade) for grade in grades))
+
+
+def sync_interview(
+    *, session: Session, interview_id: uuid.UUID, added: Attempt | None = None
+) -> None:
+    """Recompute an interview's transcript from its attempts (best score per question).
+    With `added` (a new attempt) the flags are extended instead of re-read from every grade."""
     interview = session.get(Interview, interview_id)
     if interview is None:
         return
-    statement = select(Attempt.question_id, Attempt.score, Attempt.grade, Attempt.submitted_at)
+    existing = session.get(Transcript, interview.id)
+    flags = _interview_flags(session, interview_id, existing, added)
+    statement = select(Attempt.question_id, Attempt.score, Attempt.submitted_at)
     attempts = session.exec(statement.where(Attempt.interview_id == interview_id)).all()
     best: dict[str, float] = {}
-    flags: set[str] = set()
     last = interview.started_at
-    for question_id, score, grade, submitted_at in attempts:
+    for question_id, score, submitted_at in attempts:
         best[question_id] = max(score, best.get(question_id, score))
-        flags |= _flags_of(grade)
         last = max(last, submitted_at)
     total = len(interview.question_ids)
-    row = _row(session, interview.id, interview.started_at)
+    row = existing or _row(session, interview.id, interview.started_at)
     row.kind = TranscriptKind.INTERVIEW.value
     row.candidate_name = interview.candidate_name
     row.candidate_email = interview.candidate_email

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from coach import service
 from coach.config import Settings
-from coach.scoring import load_rubrics
+from coach.scoring import load_rubrics, prepare
 from coach.web import api, errors, pages, review_api, review_pages
 from coach.web.limits import BodySizeLimit, body_limit_for
 
@@ -26,6 +26,8 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     """
     settings = settings or Settings()
     rubrics = load_rubrics(settings.rubrics_dir)
+    for rubric in rubrics.values():
+        prepare(rubric)
     engine = service.connect(settings.database_url)
 
     @asynccontextmanager

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from coach import service
 from coach.storage.review import Transcript
+from coach.storage.transcripts import sync_interview
 from tests.factories import API, auth
 from tests.review.conftest import seed
 
@@ -54,3 +55,15 @@ async def test_migration_backfills_transcripts(client: AsyncClient, migrated_url
         assert row.score is not None and row.band is not None
     finally:
         engine.dispose()
+
+
+async def test_flags_added_answer_by_answer_equal_a_full_recompute(
+    client: AsyncClient, engine: Engine
+) -> None:
+    # Regression: every stored answer used to re-read every earlier grade of its interview.
+    seeded = await seed(client)
+    incremental = transcript(engine, seeded.interview["id"]).flags
+    assert incremental.strip(",")
+    with Session(engine) as session, session.begin():
+        sync_interview(session=session, interview_id=uuid.UUID(seeded.interview["id"]))
+    assert transcript(engine, seeded.interview["id"]).flags == incremental

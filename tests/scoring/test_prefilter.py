@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import regex
 
 from coach.config import Settings
 from coach.scoring import load_rubrics
+from coach.scoring.grader import walk
 from coach.scoring.prefilter import may_match, required_literals
 from coach.scoring.text import normalize
 
 from .conftest import load_yaml
 
 RUBRICS = load_rubrics(Settings().rubrics_dir)
-
-
-def _patterns(check: Any) -> list[Any]:
-    if check is None:
-        return []
-    found = [check] if check.type == "regex" else []
-    for child in getattr(check, "checks", []):
-        found += _patterns(child)
-    return found
 
 
 def _answers() -> list[str]:
@@ -52,10 +43,12 @@ def test_required_literals(pattern: str, literals: set[str] | None) -> None:
 
 def test_prefilter_never_skips_a_pattern_that_matches_a_real_answer() -> None:
     checks = [
-        c
+        node
         for r in RUBRICS.values()
         for item in [*r.criteria, *r.misconceptions]
-        for c in _patterns(item.check) + _patterns(item.unless)
+        for check in (item.check, item.unless)
+        for node in walk(check)
+        if node.type == "regex"
     ]
     texts = [normalize(a) for a in _answers()]
     assert len(checks) > 50 and len(texts) > 100
