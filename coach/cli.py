@@ -10,9 +10,10 @@ from typing import Annotated
 import typer
 
 from coach.config import Settings
-from coach.errors import CoachError
-from coach.scoring import Grade, Rubric, grade, load_rubric, load_rubrics
-from coach.scoring.examples import ExampleReport, run_examples
+from coach.errors import CoachError, UnknownQuestion
+from coach.scoring import Grade, Rubric, check_answer, grade, load_rubric, load_rubrics
+from coach.scoring.examples import run_examples
+from coach.scoring.rubric import rubric_json_schema
 
 app = typer.Typer(help="Interview Coach: grade free-text AI-infrastructure interview answers.",
                   no_args_is_help=True, add_completion=False)  # fmt: skip
@@ -94,8 +95,6 @@ def grade_command(
     try:
         rubrics = _rubrics(settings)
         if question not in rubrics:
-            from coach.errors import UnknownQuestion
-
             raise UnknownQuestion(question, rubrics)
         if file == "-":
             raw = sys.stdin.buffer.read(4 * settings.max_answer_chars + 1)
@@ -105,18 +104,14 @@ def grade_command(
                 _fail(f"No such answer file: {file}")
             with path.open("rb") as fh:
                 raw = fh.read(4 * settings.max_answer_chars + 1)
-        result = grade(raw, rubrics[question], max_chars=settings.max_answer_chars)  # type: ignore[arg-type]
+        answer = check_answer(raw, max_chars=settings.max_answer_chars)
+        result = grade(answer, rubrics[question], max_chars=settings.max_answer_chars)
     except CoachError as exc:
         _fail(exc.message)
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
     else:
         typer.echo(render_report(result, rubrics[question]))
-
-
-def _print_examples(report: ExampleReport) -> None:
-    for line in report.lines():
-        typer.echo(line)
 
 
 @rubrics_app.command("check")
@@ -146,7 +141,7 @@ def rubrics_check(
             failed += 1
             continue
         report = run_examples(rubric)
-        _print_examples(report)
+        typer.echo("\n".join(report.lines()))
         failed += report.failures
     if failed:
         _fail(f"{failed} problem(s) found.")
@@ -157,8 +152,6 @@ def rubrics_check(
 @rubrics_app.command("schema")
 def rubrics_schema() -> None:
     """Print the rubric JSON Schema (the source of rubrics/rubric.schema.json)."""
-    from coach.scoring.rubric import rubric_json_schema
-
     typer.echo(json.dumps(rubric_json_schema(), indent=2))
 
 
