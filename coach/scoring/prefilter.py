@@ -79,6 +79,11 @@ def _best(candidates: list[set[str]]) -> set[str] | None:
 
 def _required(items: Any) -> set[str] | None:
     """Strings one of which every match of this sequence contains (None: unknown)."""
+    return _best(_all_required(items))
+
+
+def _all_required(items: Any) -> list[set[str]]:
+    """Every set of strings that a match of this sequence must contain one of."""
     candidates: list[set[str]] = []
     run: set[str] | None = {""}
     for op, arg in items:
@@ -96,7 +101,7 @@ def _required(items: Any) -> set[str] | None:
             candidates.append(inner)
     if run and run != {""}:
         candidates.append(run)
-    return _best(candidates)
+    return [c for c in candidates if c and min(len(s) for s in c) >= MIN_USEFUL]
 
 
 def _required_item(op: Any, arg: Any) -> set[str] | None:
@@ -116,8 +121,9 @@ def _required_item(op: Any, arg: Any) -> set[str] | None:
 
 
 @functools.lru_cache(maxsize=1024)
-def required_literals(pattern: str, ignore_case: bool) -> frozenset[str] | None:
-    """Literals one of which any match must contain; None when none can be derived."""
+def required_literals(pattern: str, ignore_case: bool) -> tuple[frozenset[str], ...] | None:
+    """Sets of literals: any match contains one literal of every set. None when none can be
+    derived."""
     if _REGEX_ONLY.search(pattern):
         return None  # syntax the stdlib parser would misread (e.g. fuzzy `{e<=1}`)
     try:
@@ -126,13 +132,14 @@ def required_literals(pattern: str, ignore_case: bool) -> frozenset[str] | None:
         return None
     if tree.state.flags & (sre.SRE_FLAG_VERBOSE | sre.SRE_FLAG_IGNORECASE):
         ignore_case = True
-    found = _required(list(tree))
-    if found is None:
+    found = _all_required(list(tree))
+    if not found:
         return None
-    return frozenset(s.casefold() for s in found) if ignore_case else frozenset(found)
+    fold = str.casefold if ignore_case else str
+    return tuple(frozenset(fold(s) for s in group) for group in found)
 
 
 def may_match(pattern: str, text: str, *, ignore_case: bool) -> bool:
     """False only when the pattern provably cannot match the text."""
-    literals = required_literals(pattern, ignore_case)
-    return literals is None or any(lit in text for lit in literals)
+    groups = required_literals(pattern, ignore_case)
+    return groups is None or all(any(lit in text for lit in group) for group in groups)

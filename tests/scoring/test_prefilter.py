@@ -26,19 +26,32 @@ def _answers() -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("pattern", "literals"),
+    ("pattern", "groups"),
     [
-        (r"900\s*gb(?:/s|ps)?\s*(?:per|each)", {"900"}),
-        (r"\b(?:gpudirect|gdr)\b[^.]{0,40}\bcop(?:ies|y)\b", {"copies", "copy"}),
-        (r"\bZeRO-?[12]\b[^.]{0,60}params?", {"param", "params"}),
+        (r"900\s*gb(?:/s|ps)?\s*(?:per|each)", [{"900"}, {"per", "each"}]),
+        (
+            r"\b(?:gpudirect|gdr)\b[^.]{0,40}\bcop(?:ies|y)\b",
+            [{"gpudirect", "gdr"}, {"copies", "copy"}],
+        ),
+        (
+            r"\bZeRO-?[12]\b[^.]{0,60}params?",
+            [{"zero1", "zero2", "zero-1", "zero-2"}, {"param", "params"}],
+        ),
         (r"(a|aa)+$", None),
         (r"\w+\s+\d+", None),
         (r"(?:infiniband){e<=1}", None),  # regex-module fuzzy syntax
     ],
 )
-def test_required_literals(pattern: str, literals: set[str] | None) -> None:
+def test_required_literals(pattern: str, groups: list[set[str]] | None) -> None:
     found = required_literals(pattern, True)
-    assert (None if found is None else set(found)) == literals
+    assert (None if found is None else [set(g) for g in found]) == groups
+
+
+def test_every_required_group_must_be_present() -> None:
+    pattern = r"\bzero-?2\b[^.]{0,60}param"
+    assert may_match(pattern, "zero-2 shards the params", ignore_case=True)
+    assert not may_match(pattern, "zero-3 shards the params", ignore_case=True)
+    assert not may_match(pattern, "zero-2 shards gradients", ignore_case=True)
 
 
 def test_prefilter_never_skips_a_pattern_that_matches_a_real_answer() -> None:
