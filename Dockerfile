@@ -10,7 +10,8 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY coach ./coach
 COPY rubrics ./rubrics
 COPY migrations ./migrations
-RUN pip install . && useradd --create-home --uid 1000 coach && mkdir -p /app/data \
+# Editable, so the package finds alembic.ini, migrations/ and rubrics/ beside it in /app.
+RUN pip install -e . && useradd --create-home --uid 1000 coach && mkdir -p /app/data \
     && chown coach /app/data
 USER coach
 

@@ -53,5 +53,7 @@ def test_dockerfile_copies_what_the_app_needs_and_migrates_before_serving() -> N
         assert needed in copied
         assert (ROOT / needed).exists()
     assert any(line.startswith("USER ") and "root" not in line for line in lines)
+    # coach.storage.schema finds alembic.ini and migrations/ next to the package source.
+    assert any("pip install -e ." in line for line in lines if line.startswith("RUN"))
     cmd = next(line for line in lines if line.startswith("CMD"))
     assert cmd.index("coach db upgrade") < cmd.index("coach serve")
