@@ -60,9 +60,23 @@ class Style:
     """Most of the answer is a keyword list: the whole answer is capped."""
 
 
+# Numbers and unit fragments ("900", "gb", "s" of "GB/s") say nothing about whether a sentence
+# is prose or a list, so the ratios below leave them out.
+_UNIT_WORDS = frozenset(
+    """b kb kib mb mib gb gib tb tib pb s ms us ns min h gbps tbps mbps gbit tbit tflops
+    pflops gflops flops x g t k m bf16 fp16 fp32 fp8 int8 int4""".split()
+)
+
+
+def _prose(words: list[str]) -> list[str]:
+    return [w for w in words if not w[0].isdigit() and w not in _UNIT_WORDS]
+
+
 def _is_list_like(words: list[str], raw: str) -> bool:
+    words = _prose(words)
     if len(words) < 5:
-        return False
+        # A fragment ("- NVSwitch", "- fat tree") is a list item unless it reads as a sentence.
+        return bool(words) and not any(w in _FUNCTION_WORDS or w in _REASONING for w in words)
     function = sum(1 for w in words if w in _FUNCTION_WORDS)
     ratio = function / len(words)
     if ratio < 0.12:
@@ -89,8 +103,8 @@ def assess_style(text: NormalizedText) -> Style:
         if _is_list_like(sentence_words, text.folded[start:end]):
             listy.add(index)
     listy_words = sum(len(by_sentence.get(i, [])) for i in listy)
-    function = sum(1 for w in words if w in _FUNCTION_WORDS)
-    ratio = function / len(words)
+    prose = _prose(words) or words
+    ratio = sum(1 for w in prose if w in _FUNCTION_WORDS) / len(prose)
     counts: dict[str, int] = {}
     for w in words:
         if w not in _FUNCTION_WORDS and not w.isdigit():
@@ -100,7 +114,7 @@ def assess_style(text: NormalizedText) -> Style:
     stuffed = len(words) >= 8 and (
         listy_words >= 0.5 * len(words)
         or repetitive
-        or (ratio < 0.2 and reasoning == 0 and len(words) >= 15)
+        or (ratio < 0.2 and reasoning == 0 and len(prose) >= 15)
     )
     return Style(len(words), ratio, frozenset(listy), stuffed)
 

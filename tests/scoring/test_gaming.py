@@ -78,3 +78,15 @@ def test_grader_directed_text_is_detected(answer: str) -> None:
 def test_ordinary_answers_are_not_injection(answer: str) -> None:
     sentences, _ = injection_sentences(normalize(answer))
     assert not sentences
+
+
+def test_numbers_and_units_do_not_make_a_sentence_a_list() -> None:
+    # Regression: "GB/s" and "400" counted as words, so a plain sentence full of figures was
+    # taken for a keyword list and its criteria earned half credit.
+    style = assess_style(normalize("NVLink is 900 GB/s and InfiniBand NDR is 400 Gb/s per port."))
+    assert not style.list_like_sentences
+
+
+def test_short_bullet_fragments_are_list_items() -> None:
+    style = assess_style(normalize("- NVSwitch\n- fat tree\n- NVLink is used inside the node"))
+    assert style.list_like_sentences == {0, 1}
