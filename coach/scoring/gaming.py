@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from coach.scoring.text import NormalizedText
+from coach.scoring.text import WORD_RE, NormalizedText
 
 # Words that carry grammar rather than topic; explanations are full of them, keyword lists
 # are not. "and"/"or" are left out: "NVLink and NVSwitch and InfiniBand" is still a list.
@@ -72,21 +72,32 @@ def _prose(words: list[str]) -> list[str]:
     return [w for w in words if not w[0].isdigit() and w not in _UNIT_WORDS]
 
 
+_BULLET_RE = re.compile(r"^\s*(?:[-*•·▪]|\d+[.)])\s")
+_ARITHMETIC_RE = re.compile(r"[=×]|\d\s*[*/x]\s*\d")
+
+
 def _is_list_like(words: list[str], raw: str) -> bool:
     words = _prose(words)
     if len(words) < 5:
-        # A fragment ("- NVSwitch", "- fat tree") is a list item unless it reads as a sentence.
-        return bool(words) and not any(w in _FUNCTION_WORDS or w in _REASONING for w in words)
+        # A bullet fragment ("- NVSwitch", "- fat tree") is a list item unless it reads as a
+        # sentence; a short sentence outside a list ("FP8 KV doubles capacity.") is not.
+        return (
+            bool(_BULLET_RE.match(raw))
+            and bool(words)
+            and not any(w in _FUNCTION_WORDS or w in _REASONING for w in words)
+        )
+    items = [i for i in _LIST_SPLIT_RE.split(raw) if i.strip()]
     function = sum(1 for w in words if w in _FUNCTION_WORDS)
     ratio = function / len(words)
-    if ratio < 0.12:
-        return True
-    items = [i for i in _LIST_SPLIT_RE.split(raw) if i.strip()]
     if len(items) >= 5:
-        short = sum(1 for i in items if len(i.split()) <= 3)
+        short = sum(1 for i in items if len(_prose(WORD_RE.findall(i))) <= 3)
         if short / len(items) >= 0.7 and ratio < 0.25:
             return True
-    return ratio < 0.2 and not any(w in _REASONING for w in words) and len(words) >= 12
+    if _ARITHMETIC_RE.search(raw):
+        return False  # a worked calculation is terse, not a list of terms
+    if ratio < 0.12:
+        return True
+    return ratio < 0.15 and not any(w in _REASONING for w in words) and len(words) >= 12
 
 
 def assess_style(text: NormalizedText) -> Style:

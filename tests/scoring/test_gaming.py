@@ -90,3 +90,22 @@ def test_numbers_and_units_do_not_make_a_sentence_a_list() -> None:
 def test_short_bullet_fragments_are_list_items() -> None:
     style = assess_style(normalize("- NVSwitch\n- fat tree\n- NVLink is used inside the node"))
     assert style.list_like_sentences == {0, 1}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Sizing: bytes/token = 2 × n_layers × n_kv_heads × head_dim × dtype_bytes.",
+        "FP8 KV doubles capacity.",
+        "Token-level (lossy): sliding window, StreamingLLM (attention sinks), H2O (heavy hitters "
+        "by accumulated attention) - these can change outputs.",
+    ],
+)
+def test_terse_technical_sentences_are_not_lists(sentence: str) -> None:
+    # Regression: a formula, a four-word sentence and dense notes were read as keyword lists.
+    assert not assess_style(normalize(sentence)).list_like_sentences
+
+
+def test_equals_signs_do_not_hide_a_list() -> None:
+    salad = "KV = 320 KiB, PagedAttention = blocks, LRU = eviction, H2O = heavy hitters, GQA, vLLM"
+    assert assess_style(normalize(salad)).list_like_sentences == {0}
