@@ -27,7 +27,8 @@ _REASONING = frozenset(
     """because so since therefore thus hence which means otherwise why if unless whereas
     instead tradeoff trade-off versus vs cost costs""".split()
 )
-_LIST_SPLIT_RE = re.compile(r"[,;/|\n•·]+|\s-\s")
+# Items of a list; "/" is left alone, it joins units ("GB/s") and stages ("ZeRO-1/2").
+_LIST_SPLIT_RE = re.compile(r"[,;|\n•·]+|\s-\s")
 
 # (literal substrings one of which must occur, pattern): the cheap test skips most patterns.
 _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
@@ -125,7 +126,7 @@ def assess_style(text: NormalizedText) -> Style:
     stuffed = len(words) >= 8 and (
         listy_words >= 0.5 * len(words)
         or repetitive
-        or (ratio < 0.2 and reasoning == 0 and len(prose) >= 15)
+        or (ratio < 0.1 and reasoning == 0 and len(prose) >= 15)
     )
     return Style(len(words), ratio, frozenset(listy), stuffed)
 

@@ -99,6 +99,8 @@ def test_short_bullet_fragments_are_list_items() -> None:
         "FP8 KV doubles capacity.",
         "Token-level (lossy): sliding window, StreamingLLM (attention sinks), H2O (heavy hitters "
         "by accumulated attention) - these can change outputs.",
+        "- Memory: 70B × 16 B/param (bf16 w + g, fp32 master + Adam m, v) = 1.12 TB; bf16 "
+        "weights alone 140 GB.",
     ],
 )
 def test_terse_technical_sentences_are_not_lists(sentence: str) -> None:
@@ -109,3 +111,14 @@ def test_terse_technical_sentences_are_not_lists(sentence: str) -> None:
 def test_equals_signs_do_not_hide_a_list() -> None:
     salad = "KV = 320 KiB, PagedAttention = blocks, LRU = eviction, H2O = heavy hitters, GQA, vLLM"
     assert assess_style(normalize(salad)).list_like_sentences == {0}
+
+
+def test_terse_bullet_answer_without_because_is_not_stuffing() -> None:
+    # Regression: dense notes with no "because"/"so" were capped as keyword stuffing.
+    answer = (
+        "- Memory: 70B × 16 B/param = 1.12 TB; bf16 weights alone 140 GB.\n"
+        "- Comms: ZeRO-1/2 = same as DDP; ZeRO-3 = 1.5x (extra all-gather in backward).\n"
+        "- FSDP FULL_SHARD ≈ ZeRO-3, HYBRID_SHARD = shard inside the node over NVLink.\n"
+        "- Risks: OOM from the unsharded layer, slow all-gathers on a weak fabric, stragglers."
+    )
+    assert not assess_style(normalize(answer)).stuffed
