@@ -196,7 +196,10 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
         )
     anchors = _asserted(rubric.anchors, ctx)
     foreign = _asserted(rubric.foreign, ctx)
-    if anchors < min(rubric.min_anchors, len(rubric.anchors)):
+    # A very short answer is judged "too short", not "off topic": it has no room for the topics.
+    if anchors < min(rubric.min_anchors, len(rubric.anchors)) and not (
+        style.word_count < TOO_SHORT_WORDS and anchors > 0
+    ):
         flags.append(
             Flag(
                 code="off_topic",

@@ -156,3 +156,9 @@ def test_off_topic_answer_is_flagged_and_near_zero(rubric: Rubric) -> None:
     result = grade(answer, rubric)
     assert "off_topic" in result.flag_codes()
     assert result.score <= 15
+
+
+def test_short_on_topic_answer_is_too_short_not_off_topic(rubric: Rubric) -> None:
+    result = grade("NVLink inside the node, InfiniBand between nodes.", rubric)
+    assert "too_short" in result.flag_codes()
+    assert "off_topic" not in result.flag_codes()
