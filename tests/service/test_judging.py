@@ -18,6 +18,7 @@ from sqlmodel import Session
 from coach import service
 from coach.config import Settings
 from coach.judge import JudgeClient
+from coach.schemas import AttemptReceipt
 from coach.scoring import Grade, Rubric, Status, load_rubrics
 from coach.service.judging import (
     MAX_TRIES,
@@ -49,9 +50,8 @@ def session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-@pytest.fixture
-def attempt(session: Session, rubrics: dict[str, Rubric], clock: Clock) -> tuple[uuid.UUID, Grade]:
-    receipt = service.practise_answer(
+def practise(session: Session, rubrics: dict[str, Rubric], clock: Clock) -> AttemptReceipt:
+    return service.practise_answer(
         session=session,
         rubrics=rubrics,
         question_id="checkpointing",
@@ -59,6 +59,11 @@ def attempt(session: Session, rubrics: dict[str, Rubric], clock: Clock) -> tuple
         max_chars=20_000,
         now=clock(),
     )
+
+
+@pytest.fixture
+def attempt(session: Session, rubrics: dict[str, Rubric], clock: Clock) -> tuple[uuid.UUID, Grade]:
+    receipt = practise(session, rubrics, clock)
     with write_transaction(session):
         enqueue_judging(session=session, attempt_id=receipt.attempt_id, now=clock())
     return receipt.attempt_id, receipt.grade
@@ -189,14 +194,7 @@ async def test_worker_drains_the_queue_and_stops_when_told(
 def test_no_opinion_when_the_judge_was_never_asked(
     session: Session, rubrics: dict[str, Rubric], clock: Clock
 ) -> None:
-    receipt = service.practise_answer(
-        session=session,
-        rubrics=rubrics,
-        question_id="checkpointing",
-        answer=ANSWER,
-        max_chars=20_000,
-        now=clock(),
-    )
+    receipt = practise(session, rubrics, clock)
     assert (
         judge_opinion(session=session, attempt_id=receipt.attempt_id, grade=receipt.grade) is None
     )
