@@ -11,6 +11,7 @@ from typing import NamedTuple
 from coach.scoring.text import WORD_RE, NormalizedText
 
 FUZZY_MIN_LEN = 6
+RESOLVED_MAX = 50_000
 # Real words one edit away from a domain term; never read as a misspelling of it.
 _NOT_TYPOS = frozenset(
     """sharing shared sharding encode encoder decoder decoded remain retain contain detain
@@ -61,19 +62,28 @@ class Mention(NamedTuple):
     """Index of the last token (inclusive)."""
 
 
+Term = tuple[str, ...]
+"""A term as the words it is made of: ("kv", "cache")."""
+
+
 @dataclass
 class ConceptIndex:
-    """All terms of one rubric, compiled once: keyed by the word each term starts with."""
+    """All terms of one rubric, compiled once. Answers are matched term by term; a concept
+    (named, or an inline list) is the union of its terms' mentions."""
 
     named: dict[str, list[str]] = field(default_factory=dict)
     """The rubric's named concepts, as written."""
-    keys: set[str] = field(default_factory=set)
-    singles: dict[str, list[str]] = field(default_factory=dict)
-    """word -> keys of the one-word terms it is."""
-    pairs: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
-    """(first, second) word -> (key, term) of the multi-word terms starting so."""
+    terms: dict[str, list[Term]] = field(default_factory=dict)
+    """concept key -> every term (and spelling variant) that mentions it."""
+    singles: set[str] = field(default_factory=set)
+    """The one-word terms."""
+    pairs: dict[tuple[str, str], list[Term]] = field(default_factory=dict)
+    """(first, second) word -> the multi-word terms starting so."""
     vocabulary: set[str] = field(default_factory=set)
     deletes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    resolved: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Answer word -> the vocabulary words it may stand for, remembered across answers
+    (a pure function of the word; most words of an answer were seen in earlier ones)."""
 
     @classmethod
     def build(cls, concepts: dict[str, list[str]]) -> ConceptIndex:
@@ -89,7 +99,7 @@ class ConceptIndex:
     def inline(self, raw_terms: list[str]) -> str:
         """Register an inline list (items are concept names, expanded, or literal terms)."""
         key = self.inline_key(raw_terms)
-        if key not in self.keys:
+        if key not in self.terms:
             expanded: list[str] = []
             for raw in raw_terms:
                 expanded += self.named.get(raw, [raw])
@@ -97,23 +107,24 @@ class ConceptIndex:
         return key
 
     def _register(self, key: str, raw_terms: Iterable[str]) -> None:
-        self.keys.add(key)
+        terms = self.terms.setdefault(key, [])
         for raw in raw_terms:
             tokens = term_tokens(raw)
             if not tokens:
                 continue
-            variants = {tokens}
+            variants = [tokens]
             if len(tokens) > 1:
-                variants.add(("".join(tokens),))
+                variants.append(("".join(tokens),))
             for variant in variants:
+                if variant in terms:
+                    continue
+                terms.append(variant)
                 if len(variant) == 1:
-                    keys = self.singles.setdefault(variant[0], [])
-                    if key not in keys:
-                        keys.append(key)
+                    self.singles.add(variant[0])
                 else:
                     bucket = self.pairs.setdefault((variant[0], variant[1]), [])
-                    if (key, variant) not in bucket:
-                        bucket.append((key, variant))
+                    if variant not in bucket:
+                        bucket.append(variant)
                 for tok in variant:
                     self._add_word(tok)
 
@@ -126,48 +137,12 @@ class ConceptIndex:
             for d in _deletes(word):
                 self.deletes[d].add(word)
 
-
-class AnswerConcepts:
-    """Every mention of every concept in one answer, found in one pass over its words
-    (exact, plural, hyphen-joined or misspelt)."""
-
-    def __init__(self, text: NormalizedText, index: ConceptIndex) -> None:
-        self.index = index
-        tokens = text.tokens
-        vocab = index.vocabulary
-        resolved: dict[str, set[str]] = {}
-        canon: list[set[str]] = []
-        for token in tokens:
-            word = token.text
-            if word not in resolved:
-                resolved[word] = self._resolve(word, vocab)
-            canon.append(resolved[word])
-        found: dict[str, set[Mention]] = defaultdict(set)
-        singles, pairs = index.singles, index.pairs
-        count = len(tokens)
-        for p in range(count):
-            here = canon[p]
-            for word in here:
-                for key in singles.get(word, ()):
-                    found[key].add(Mention(p, p))
-            if p + 1 >= count:
-                continue
-            for word in here:
-                for second in canon[p + 1]:
-                    for key, term in pairs.get((word, second), ()):
-                        last = p + len(term) - 1
-                        if last < count and all(
-                            term[k] in canon[p + k] for k in range(2, len(term))
-                        ):
-                            found[key].add(Mention(p, last))
-            if tokens[p + 1].start - tokens[p].end <= 1:
-                for key in singles.get(tokens[p].text + tokens[p + 1].text, ()):
-                    found[key].add(Mention(p, p + 1))
-        self.found = {key: sorted(hits) for key, hits in found.items()}
-
-    def _resolve(self, word: str, vocab: set[str]) -> set[str]:
+    def resolve(self, word: str) -> frozenset[str]:
+        """The vocabulary words an answer word stands for: itself, its singular, or the
+        word it misspells by one edit."""
+        vocab = self.vocabulary
         if word in vocab:
-            return {word}
+            return frozenset((word,))
         out = set()
         if word.endswith("'s") and word[:-2] in vocab:
             out.add(word[:-2])
@@ -175,13 +150,63 @@ class AnswerConcepts:
             if word.endswith(suffix) and word[: -len(suffix)] in vocab:
                 out.add(word[: -len(suffix)])
         if out or len(word) < FUZZY_MIN_LEN - 1 or word in _NOT_TYPOS or word.isdigit():
-            return out
-        candidates: set[str] = set(self.index.deletes.get(word, ()))
+            return frozenset(out)
+        candidates: set[str] = set(self.deletes.get(word, ()))
         for d in _deletes(word):
-            candidates |= self.index.deletes.get(d, set())
-        return {c for c in candidates if c[0] == word[0] and _within_one_edit(word, c)}
+            candidates |= self.deletes.get(d, set())
+        return frozenset(c for c in candidates if c[0] == word[0] and _within_one_edit(word, c))
+
+
+class AnswerConcepts:
+    """Every mention of every term in one answer, found in one pass over its words
+    (exact, plural, hyphen-joined or misspelt)."""
+
+    def __init__(self, text: NormalizedText, index: ConceptIndex) -> None:
+        self.index = index
+        tokens = text.tokens
+        resolved = index.resolved
+        if len(resolved) > RESOLVED_MAX:
+            resolved.clear()
+        canon: list[frozenset[str]] = []
+        for token in tokens:
+            word = token.text
+            words = resolved.get(word)
+            if words is None:
+                words = resolved[word] = index.resolve(word)
+            canon.append(words)
+        found: dict[Term, list[Mention]] = defaultdict(list)
+        singles, pairs = index.singles, index.pairs
+        count = len(tokens)
+        for p in range(count):
+            here = canon[p]
+            if here:
+                for word in here:
+                    if word in singles:
+                        found[(word,)].append(Mention(p, p))
+                if p + 1 < count and canon[p + 1]:
+                    for word in here:
+                        for second in canon[p + 1]:
+                            for term in pairs.get((word, second), ()):
+                                last = p + len(term) - 1
+                                if last < count and all(
+                                    term[k] in canon[p + k] for k in range(2, len(term))
+                                ):
+                                    found[term].append(Mention(p, last))
+            if p + 1 < count and tokens[p + 1].start - tokens[p].end <= 1:
+                joined = tokens[p].text + tokens[p + 1].text
+                if joined in singles:
+                    found[(joined,)].append(Mention(p, p + 1))
+        self.found = found
+        self._mentions: dict[str, list[Mention]] = {}
 
     def mentions(self, key: str) -> list[Mention]:
-        if key not in self.index.keys:
-            raise KeyError(f"concept {key!r} was not compiled into the rubric's index")
-        return self.found.get(key, [])
+        """Mentions of a concept key, in answer order."""
+        if key not in self._mentions:
+            terms = self.index.terms.get(key)
+            if terms is None:
+                raise KeyError(f"concept {key!r} was not compiled into the rubric's index")
+            hits: set[Mention] = set()
+            for term in terms:
+                hits.update(self.found.get(term, ()))
+            self._mentions[key] = sorted(hits)
+        return self._mentions[key]

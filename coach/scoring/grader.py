@@ -99,7 +99,8 @@ def prepare(rubric: Rubric) -> None:
         for check in (item.check, item.unless):
             for node in walk(check):
                 if node.type == "regex":
-                    checks.compiled_pattern(node.pattern, node.case_sensitive)
+                    for ascii_text in (False, True):
+                        checks.compiled_pattern(node.pattern, node.case_sensitive, ascii_text)
 
 
 def _evidence(text: NormalizedText, spans: list[Span]) -> list[Evidence]:

@@ -7,6 +7,7 @@ the criterion. `rubric_json_schema()` is what `rubrics/rubric.schema.json` is ge
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -24,7 +25,7 @@ from pydantic import (
 )
 
 from coach.errors import RubricError
-from coach.scoring.units import parse_unit
+from coach.scoring.units import Unit, parse_unit
 
 SHARED_DIMENSIONS = ("numbers", "intra-vs-inter-node", "memory-sizing", "failure-modes")
 REGEX_TIMEOUT_S = 0.05
@@ -101,6 +102,22 @@ class QuantityCheck(_Model):
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min} is above max {self.max}")
         return self
+
+    @functools.cached_property
+    def target(self) -> Unit:
+        return parse_unit(self.unit)
+
+    @functools.cached_property
+    def bounds(self) -> tuple[float, float]:
+        """The accepted window [lo, hi] in the base unit of the check's dimension."""
+        factor = self.target.factor
+        if self.value is not None:
+            lo = self.value * factor * (1 - self.tolerance)
+            hi = self.value * factor * (1 + self.tolerance)
+        else:
+            lo = self.min * factor if self.min is not None else float("-inf")
+            hi = self.max * factor if self.max is not None else float("inf")
+        return min(lo, hi), max(lo, hi)
 
 
 class NearCheck(_Model):

@@ -7,6 +7,7 @@ original character it came from, so evidence always points into the original ans
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -74,6 +75,11 @@ class NormalizedText:
     sentence_spans: list[tuple[int, int]] = field(default_factory=list)
     """(start, end) of each sentence in the folded text."""
 
+    @functools.cached_property
+    def plain_ascii(self) -> bool:
+        """Only printable ASCII and ordinary whitespace (ASCII-mode regexes match the same)."""
+        return self.cased.isascii() and not _ASCII_ODD_SPACE_RE.search(self.cased)
+
     def original_span(self, start: int, end: int, *, cased: bool = False) -> tuple[int, int]:
         """Map a [start, end) span of the normalised text back to the original."""
         mapping = self.cased_map if cased else self.folded_map
@@ -119,6 +125,7 @@ def _fold_char(char: str) -> str:
 
 
 _SPECIAL_RE = re.compile(r"[^\x20-\x7e\n]")
+_ASCII_ODD_SPACE_RE = re.compile(r"[\x1c-\x1f]")  # whitespace to Unicode \s only
 
 
 def normalize(original: str) -> NormalizedText:
