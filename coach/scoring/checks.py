@@ -54,6 +54,10 @@ class Context:
     index: ConceptIndex
     excluded_sentences: frozenset[int] = frozenset()
     """Sentences that address the grader: nothing in them earns or costs points."""
+    list_like: frozenset[int] = frozenset()
+    """Sentences that only list terms: evidence there earns half credit."""
+    decisive: bool = False
+    """Only pass/fail matters (misconceptions): composite checks stop at the verdict."""
     _quantities: list[tuple[Quantity, int]] | None = None
     _mentions: dict[str, list[Mention]] = field(default_factory=dict)
     _asserted: dict[str, list[Mention]] = field(default_factory=dict)
@@ -78,6 +82,15 @@ class Context:
                 m for m in self.mentions(spec) if not is_negated(tokens, m.first, m.last)
             ]
         return self._asserted[key]
+
+    def sentence_of(self, offset: int) -> int:
+        return self.text.tokens[self.text.token_at(offset)].sentence
+
+    def explained(self, spans: list[Span]) -> bool:
+        """Some of this evidence sits in explained prose, not only in lists of terms."""
+        if not self.text.tokens:
+            return False
+        return any(self.sentence_of(start) not in self.list_like for start, _ in spans)
 
     def span(self, first: int, last: int) -> Span:
         tokens = self.text.tokens
@@ -237,16 +250,38 @@ def _combine(outcomes: list[Outcome], needed: int) -> Outcome:
     return Outcome(Status.FAIL, spans, notes[0] if notes else "")
 
 
+def _children(check: AllCheck | AnyCheck | AtLeastCheck, ctx: Context, needed: int) -> Outcome:
+    """Run a composite's children cheapest first, stopping once the rest cannot change what
+    the caller uses: for a criterion, enough passes with evidence in explained prose (full
+    credit is then certain); for a misconception (`ctx.decisive`), the pass/fail verdict."""
+    outcomes: dict[int, Outcome] = {}
+    passed = failed = 0
+    prose = False
+    total = len(check.checks)
+    for i in check.cheapest_first:
+        outcome = outcomes[i] = run(check.checks[i], ctx)
+        if outcome.passed:
+            passed += 1
+            prose = prose or ctx.explained(outcome.spans)
+        else:
+            failed += 1
+        if passed >= needed and (ctx.decisive or prose):
+            break
+        if ctx.decisive and total - failed < needed:
+            break
+    return _combine([outcomes[i] for i in sorted(outcomes)], needed)
+
+
 def all_of(check: AllCheck, ctx: Context) -> Outcome:
-    return _combine([run(c, ctx) for c in check.checks], len(check.checks))
+    return _children(check, ctx, len(check.checks))
 
 
 def any_of(check: AnyCheck, ctx: Context) -> Outcome:
-    return _combine([run(c, ctx) for c in check.checks], 1)
+    return _children(check, ctx, 1)
 
 
 def at_least(check: AtLeastCheck, ctx: Context) -> Outcome:
-    return _combine([run(c, ctx) for c in check.checks], check.n)
+    return _children(check, ctx, check.n)
 
 
 REGISTRY: dict[str, Callable[[Any, Context], Outcome]] = {

@@ -115,12 +115,7 @@ def _evidence(text: NormalizedText, spans: list[Span]) -> list[Evidence]:
     return out
 
 
-def _sentences_of(ctx: Context, spans: list[Span]) -> set[int]:
-    tokens = ctx.text.tokens
-    return {tokens[ctx.text.token_at(start)].sentence for start, _ in spans if tokens}
-
-
-def _criterion(c: Criterion, ctx: Context, list_like: frozenset[int]) -> CriterionResult:
+def _criterion(c: Criterion, ctx: Context) -> CriterionResult:
     outcome: Outcome = run(c.check, ctx)
     note = outcome.note
     if outcome.passed and c.unless is not None and run(c.unless, ctx).passed:
@@ -129,8 +124,7 @@ def _criterion(c: Criterion, ctx: Context, list_like: frozenset[int]) -> Criteri
     points = 0.0
     if outcome.passed:
         points = c.points
-        sentences = _sentences_of(ctx, outcome.spans)
-        if sentences and sentences <= list_like:
+        if outcome.spans and not ctx.explained(outcome.spans):
             points = c.points * LIST_CREDIT
             note = "Named only in a list of terms, without explaining it: half credit."
     unscored = outcome.status is Status.UNSCORED
@@ -159,11 +153,18 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
     text = normalize(answer)
     index = compiled_index(rubric)
     injected, injection_spans = gaming.injection_sentences(text)
-    ctx = Context(text, AnswerConcepts(text, index), index, excluded_sentences=injected)
     style = gaming.assess_style(text)
+    ctx = Context(
+        text,
+        AnswerConcepts(text, index),
+        index,
+        excluded_sentences=injected,
+        list_like=style.list_like_sentences,
+    )
 
-    criteria = [_criterion(c, ctx, style.list_like_sentences) for c in rubric.criteria]
+    criteria = [_criterion(c, ctx) for c in rubric.criteria]
     misconceptions = []
+    ctx.decisive = True
     for mis in rubric.misconceptions:
         outcome = run(mis.check, ctx)
         if outcome.passed and not (mis.unless is not None and run(mis.unless, ctx).passed):

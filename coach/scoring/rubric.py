@@ -129,20 +129,30 @@ class NearCheck(_Model):
     same_sentence: bool = True
 
 
-class AllCheck(_Model):
+# Relative cost of each check kind: composite checks run their children cheapest first.
+_COST = {"concept": 0, "near": 1, "quantity": 2, "all": 3, "any": 3, "at_least": 3, "regex": 4}
+
+
+class _Composite(_Model):
+    checks: list[Check] = Field(min_length=1)
+
+    @functools.cached_property
+    def cheapest_first(self) -> list[int]:
+        """Indexes of the children, cheapest kind first (stable)."""
+        return sorted(range(len(self.checks)), key=lambda i: _COST[self.checks[i].type])
+
+
+class AllCheck(_Composite):
     type: Literal["all"]
-    checks: list[Check] = Field(min_length=1)
 
 
-class AnyCheck(_Model):
+class AnyCheck(_Composite):
     type: Literal["any"]
-    checks: list[Check] = Field(min_length=1)
 
 
-class AtLeastCheck(_Model):
+class AtLeastCheck(_Composite):
     type: Literal["at_least"]
     n: int = Field(ge=1)
-    checks: list[Check] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _reachable(self) -> AtLeastCheck:

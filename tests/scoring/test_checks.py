@@ -239,3 +239,81 @@ def test_negation_reach_depends_on_the_cue(
     make_rubric: MakeRubric, answer: str, expected: bool
 ) -> None:
     assert met(make_rubric, {"type": "concept", "concept": "checkpoint"}, answer) is expected
+
+
+# Composite checks run their cheapest children first and stop early; none of that may change
+# what the candidate sees: the verdict, the credit, or why a criterion was missed.
+
+KEYWORDS = (
+    "The design keeps tensor parallel traffic on the fast links and explains why it does so "
+    "in plain words.\n\nKeywords: NVLink, InfiniBand, fat tree"
+)
+
+
+def test_any_keeps_looking_for_explained_evidence_after_a_listed_match(
+    make_rubric: MakeRubric,
+) -> None:
+    check = {
+        "type": "any",
+        "checks": [
+            {"type": "regex", "pattern": r"fast links"},
+            {"type": "concept", "concept": "nvlink"},  # cheaper, runs first, only listed
+        ],
+    }
+    result = grade(KEYWORDS, make_rubric(check)).criteria[0]
+    assert result.met
+    assert result.points == result.max_points
+    assert {e.text for e in result.evidence} >= {"fast links"}
+
+
+def test_any_met_only_in_a_keyword_list_still_earns_half(make_rubric: MakeRubric) -> None:
+    check = {
+        "type": "any",
+        "checks": [
+            {"type": "regex", "pattern": r"fat tree"},
+            {"type": "concept", "concept": "nvlink"},
+        ],
+    }
+    result = grade(KEYWORDS, make_rubric(check)).criteria[0]
+    assert result.met
+    assert result.points == result.max_points / 2
+    assert {e.text for e in result.evidence} == {"NVLink", "fat tree"}
+
+
+def test_all_reports_a_negated_part_even_when_an_earlier_part_is_missing(
+    make_rubric: MakeRubric,
+) -> None:
+    check = {
+        "type": "all",
+        "checks": [
+            {"type": "regex", "pattern": r"rail[- ]optimi[sz]ed"},
+            {"type": "concept", "concept": "gpudirect"},
+        ],
+    }
+    answer = "Between nodes we use InfiniBand; we do not need GPUDirect for this design."
+    result = grade(answer + LONG_TAIL, make_rubric(check)).criteria[0]
+    assert not result.met
+    assert "negated" in result.note
+
+
+def test_misconception_with_several_matching_branches_costs_its_penalty_once(
+    make_rubric: MakeRubric,
+) -> None:
+    misconception = {
+        "id": "bits",
+        "description": "NVLink in bits",
+        "penalty": 10,
+        "correction": "NVLink is 900 GB/s, bytes.",
+        "check": {
+            "type": "any",
+            "checks": [
+                {"type": "regex", "pattern": r"900 ?gb/s"},
+                {"type": "concept", "concept": "nvlink"},
+            ],
+        },
+    }
+    rubric = make_rubric({"type": "concept", "concept": "nvlink"}, misconceptions=[misconception])
+    result = grade("NVLink runs at 900 Gb/s inside the node." + LONG_TAIL, rubric)
+    assert [m.id for m in result.misconceptions] == ["bits"]
+    assert result.misconceptions[0].evidence
+    assert result.penalty_points == 10
