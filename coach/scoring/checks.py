@@ -14,7 +14,7 @@ from typing import Any
 import regex
 
 from coach.scoring.concepts import AnswerConcepts, ConceptIndex, Mention
-from coach.scoring.negation import is_negated
+from coach.scoring.negation import Negation
 from coach.scoring.prefilter import may_match
 from coach.scoring.result import Status
 from coach.scoring.rubric import (
@@ -59,8 +59,12 @@ class Context:
     decisive: bool = False
     """Only pass/fail matters (misconceptions): composite checks stop at the verdict."""
     _quantities: list[tuple[Quantity, int]] | None = None
+    negated: Negation = field(init=False)
     _mentions: dict[str, list[Mention]] = field(default_factory=dict)
     _asserted: dict[str, list[Mention]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.negated = Negation(self.text.tokens)
 
     def mentions(self, spec: str | list[str]) -> list[Mention]:
         key = spec if isinstance(spec, str) else ConceptIndex.inline_key(spec)
@@ -77,9 +81,8 @@ class Context:
         """Mentions outside a negated or dismissive clause."""
         key = spec if isinstance(spec, str) else ConceptIndex.inline_key(spec)
         if key not in self._asserted:
-            tokens = self.text.tokens
             self._asserted[key] = [
-                m for m in self.mentions(spec) if not is_negated(tokens, m.first, m.last)
+                m for m in self.mentions(spec) if not self.negated(m.first, m.last)
             ]
         return self._asserted[key]
 
@@ -171,7 +174,7 @@ def regex_check(check: RegexCheck, ctx: Context) -> Outcome:
         if first >= len(tokens) or tokens[first].sentence in ctx.excluded_sentences:
             continue
         last = min(last, len(tokens) - 1)
-        if check.negatable and is_negated(tokens, first, last):
+        if check.negatable and ctx.negated(first, last):
             negated.append((start, end))
         else:
             asserted.append((start, end))
@@ -204,7 +207,6 @@ def _close(ctx: Context, tok: int, spec: str | list[str], within: int) -> list[M
 def quantity(check: QuantityCheck, ctx: Context) -> Outcome:
     asserted: list[Span] = []
     negated: list[Span] = []
-    tokens = ctx.text.tokens
     for q, tok in ctx.quantities():
         if not _in_window(q, check):
             continue
@@ -216,7 +218,7 @@ def quantity(check: QuantityCheck, ctx: Context) -> Outcome:
             if not near:
                 continue
             spans += [ctx.span(m.first, m.last) for m in near[:1]]
-        if check.negatable and is_negated(tokens, tok, tok):
+        if check.negatable and ctx.negated(tok, tok):
             negated += spans
         else:
             asserted += spans

@@ -73,7 +73,7 @@ class ConceptIndex:
 
     named: dict[str, list[str]] = field(default_factory=dict)
     """The rubric's named concepts, as written."""
-    terms: dict[str, list[Term]] = field(default_factory=dict)
+    terms: dict[str, set[Term]] = field(default_factory=dict)
     """concept key -> every term (and spelling variant) that mentions it."""
     singles: set[str] = field(default_factory=set)
     """The one-word terms."""
@@ -107,7 +107,7 @@ class ConceptIndex:
         return key
 
     def _register(self, key: str, raw_terms: Iterable[str]) -> None:
-        terms = self.terms.setdefault(key, [])
+        terms = self.terms.setdefault(key, set())
         for raw in raw_terms:
             tokens = term_tokens(raw)
             if not tokens:
@@ -118,7 +118,7 @@ class ConceptIndex:
             for variant in variants:
                 if variant in terms:
                     continue
-                terms.append(variant)
+                terms.add(variant)
                 if len(variant) == 1:
                     self.singles.add(variant[0])
                 else:
@@ -206,7 +206,9 @@ class AnswerConcepts:
             if terms is None:
                 raise KeyError(f"concept {key!r} was not compiled into the rubric's index")
             hits: set[Mention] = set()
-            for term in terms:
-                hits.update(self.found.get(term, ()))
+            found = self.found
+            # An answer mentions few terms; a concept can have hundreds.
+            for term in terms.intersection(found) if len(terms) > len(found) else terms:
+                hits.update(found.get(term, ()))
             self._mentions[key] = sorted(hits)
         return self._mentions[key]

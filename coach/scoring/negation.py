@@ -60,6 +60,11 @@ def _reach(tokens: list[Token], i: int) -> int:
 
 def is_negated(tokens: list[Token], first: int, last: int) -> bool:
     """True when tokens[first..last] sit in a negated or dismissive clause."""
+    return negated_before(tokens, first) or dismissed_after(tokens, last)
+
+
+def negated_before(tokens: list[Token], first: int) -> bool:
+    """A negation cue earlier in the clause reaches tokens[first]."""
     clause = tokens[first].clause
     distance = 0
     for i in range(first - 1, max(first - 1 - LOOK_BACK, -1), -1):
@@ -73,6 +78,12 @@ def is_negated(tokens: list[Token], first: int, last: int) -> bool:
                 return True
         if tok.text not in _ARTICLES:
             distance += 1
+    return False
+
+
+def dismissed_after(tokens: list[Token], last: int) -> bool:
+    """The rest of the clause after tokens[last] dismisses it ("... is overkill", "... isn't
+    needed")."""
     clause = tokens[last].clause
     end = min(last + 1 + LOOK_AHEAD, len(tokens))
     for i in range(last + 1, end):
@@ -86,3 +97,24 @@ def is_negated(tokens: list[Token], first: int, last: int) -> bool:
             if any(w in _NEED_WORDS for w in window):
                 return True
     return False
+
+
+class Negation:
+    """is_negated for one answer, remembering each token's verdicts (many concepts, patterns
+    and figures ask about the same words)."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self._before: dict[int, bool] = {}
+        self._after: dict[int, bool] = {}
+
+    def __call__(self, first: int, last: int) -> bool:
+        before = self._before.get(first)
+        if before is None:
+            before = self._before[first] = negated_before(self.tokens, first)
+        if before:
+            return True
+        after = self._after.get(last)
+        if after is None:
+            after = self._after[last] = dismissed_after(self.tokens, last)
+        return after

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -178,19 +178,20 @@ def _segment(text: NormalizedText) -> None:
             spans.append((start, brk))
         start = max(start, brk)
     text.sentence_spans = spans
-    sentence_starts = [s for s, _ in spans[1:]]
     clause_breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(folded)]
     # A token's clause number counts every boundary before it: sentence starts, punctuation
-    # breaks and clause words ("but", "although", ...) including itself.
+    # breaks and clause words ("but", "although", ...) including itself. Words never cross a
+    # sentence boundary, so each sentence is tokenised on its own.
     tokens: list[Token] = []
     append = tokens.append
+    make = tuple.__new__
     words_so_far = 0
-    for i, match in enumerate(WORD_RE.finditer(folded)):
-        begin = match.start()
-        word = match.group()
-        if word in _CLAUSE_WORDS:
-            words_so_far += 1
-        sentence = bisect_right(sentence_starts, begin)
-        clause = sentence + bisect_left(clause_breaks, begin) + words_so_far
-        append(Token(word, begin, match.end(), i, sentence, clause))
+    for sentence, (start, end) in enumerate(spans):
+        for match in WORD_RE.finditer(folded, start, end):
+            begin, finish = match.span()
+            word = folded[begin:finish]
+            if word in _CLAUSE_WORDS:
+                words_so_far += 1
+            clause = sentence + bisect_left(clause_breaks, begin) + words_so_far
+            append(make(Token, (word, begin, finish, len(tokens), sentence, clause)))
     text.tokens = tokens
