@@ -205,10 +205,11 @@ class AnswerConcepts:
             terms = self.index.terms.get(key)
             if terms is None:
                 raise KeyError(f"concept {key!r} was not compiled into the rubric's index")
-            hits: set[Mention] = set()
             found = self.found
             # An answer mentions few terms; a concept can have hundreds.
-            for term in terms.intersection(found) if len(terms) > len(found) else terms:
-                hits.update(found.get(term, ()))
-            self._mentions[key] = sorted(hits)
+            present = [t for t in found if t in terms] if len(terms) > len(found) else terms
+            hits: list[Mention] = []
+            for term in present:
+                hits += found.get(term, ())
+            self._mentions[key] = sorted(set(hits)) if len(present) > 1 else hits
         return self._mentions[key]
