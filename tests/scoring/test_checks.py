@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from coach.scoring import grade
+from coach.config import Settings
+from coach.scoring import concepts, grade, load_rubrics
 from coach.scoring.rubric import Rubric
 
 MakeRubric = Callable[..., Rubric]
@@ -317,3 +318,28 @@ def test_misconception_with_several_matching_branches_costs_its_penalty_once(
     assert [m.id for m in result.misconceptions] == ["bits"]
     assert result.misconceptions[0].evidence
     assert result.penalty_points == 10
+
+
+def test_words_remembered_from_earlier_answers_do_not_change_a_grade(
+    rubrics: dict[str, Rubric],
+) -> None:
+    """The index remembers how it resolved each answer word (a pure function of the word);
+    a grade must be the same whether the index is fresh or has seen other answers."""
+    rubric = rubrics["kv-cache"]
+    answers = [e.answer for e in rubric.examples]
+    before = [grade(a, rubric).model_dump() for a in reversed(answers)]
+    fresh = load_rubrics(Settings().rubrics_dir)["kv-cache"]
+    after = [grade(a, fresh).model_dump() for a in reversed(answers)]
+    assert before == after
+    assert fresh._compiled.resolved  # it did remember words
+
+
+def test_remembered_words_are_bounded(
+    make_rubric: MakeRubric, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(concepts, "RESOLVED_MAX", 20)
+    rubric = make_rubric({"type": "concept", "concept": "infiniband"})
+    for i in range(10):
+        answer = " ".join(f"word{i}x{j}" for j in range(15)) + " over Infinibnd."
+        assert grade(answer + LONG_TAIL, rubric).criteria[0].met
+        assert len(rubric._compiled.resolved) <= 20 + 40
