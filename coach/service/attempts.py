@@ -11,13 +11,20 @@ from sqlmodel import Session
 from coach.errors import Forbidden, InvalidInput, UnknownQuestion
 from coach.schemas import AttemptPublic, AttemptReceipt, GradeHistoryEntry, InterviewState
 from coach.scoring import Grade, Rubric, grade
-from coach.service.interviews import authorized_interview, ensure_open, state_of, status_of
+from coach.service.interviews import (
+    authorized_access,
+    authorized_interview,
+    ensure_open,
+    progress_text,
+    state_of,
+)
 from coach.service.judging import opinion_in
 from coach.service.questions import hash_token, new_token, rubric_for, token_matches
 from coach.storage import records
 from coach.storage.db import read_transaction, write_transaction
 from coach.storage.judging import enqueue_judge_job
 from coach.storage.models import Attempt, AttemptCreate, Client
+from coach.storage.transcripts import transcript_flags
 
 NO_ATTEMPT_ACCESS = (
     "This token does not open attempt {id}, or there is no such attempt. Interview attempts "
@@ -79,40 +86,47 @@ def submit_answer(
     """Grade and store one answer in an open interview; every retry is a new attempt.
     With `judge`, the LLM judge is queued for it in the same transaction."""
     with read_transaction(session):
-        interview = authorized_interview(session, interview_id, token)
+        interview = authorized_access(session, interview_id, token)
         ensure_open(interview, now)
-        previous = records.last_submission_at(session=session, interview_id=interview.id)
     if question_id not in interview.question_ids:
         raise UnknownQuestion(question_id, interview.question_ids)
     rubric = rubric_for(rubrics, question_id)
     result = grade(answer, rubric, max_chars=max_chars)
-    shown_at = max(interview.started_at, previous or interview.started_at)
-    attempt_in = _attempt_in(
-        rubric=rubric,
-        answer=answer,
-        result=result,
-        started_at=_started_at(started_at, min(shown_at, now), now),
-        now=now,
-        client=client,
-        interview_id=interview.id,
-    )
+    if started_at is not None:
+        _started_at(started_at, now, now)  # refuse a bad started_at before taking the lock
+    grade_json = result.model_dump_json()
+    flags = transcript_flags(result.flag_codes(), bool(result.misconceptions))
     with write_transaction(session):
-        locked = records.get_interview(session=session, interview_id=interview.id, for_update=True)
-        assert locked is not None
+        locked = records.lock_interview(session=session, interview_id=interview.id)
+        assert locked is not None  # interviews are never deleted
         ensure_open(locked, now)  # it may have been finished while we graded
-        attempt = records.create_attempt(session=session, attempt_in=attempt_in)
+        shown_at = max(locked.started_at, locked.last_answer_at or locked.started_at)
+        began = _started_at(started_at, min(shown_at, now), now)
+        added = records.add_interview_attempt(
+            session=session,
+            locked=locked,
+            question_id=question_id,
+            answer=answer,
+            rubric_version=rubric.version,
+            score=result.score,
+            grade_json=grade_json,
+            flags=flags,
+            started_at=began,
+            submitted_at=now,
+            client=client.value,
+        )
         if judge:
-            enqueue_judge_job(session=session, attempt_id=attempt.id, now=now)
-        scores = records.question_scores(session=session, interview_id=interview.id)
+            enqueue_judge_job(session=session, attempt_id=added.attempt_id, now=now)
+    answered = sum(1 for q in interview.question_ids if q in added.answered)
     return AttemptReceipt(
-        attempt_id=attempt.id,
+        attempt_id=added.attempt_id,
         question_id=question_id,
         interview_id=interview.id,
-        attempt_number=sum(1 for q, _ in scores if q == question_id),
-        submitted_at=attempt.submitted_at,
-        time_taken_s=attempt.time_taken_s,
+        attempt_number=added.attempt_number,
+        submitted_at=now,
+        time_taken_s=round((now - began).total_seconds(), 3),
         grade=result,
-        progress=status_of(interview, scores, rubrics, now).progress,
+        progress=progress_text(answered, len(interview.question_ids)),
     )
 
 

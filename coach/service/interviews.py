@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlmodel import Session
 
@@ -23,6 +24,7 @@ from coach.service.questions import (
 from coach.storage import records
 from coach.storage.db import read_transaction, write_transaction
 from coach.storage.models import Interview, InterviewCreate
+from coach.storage.records import InterviewAccess
 
 NO_ACCESS = (
     "This token does not open interview {id}, or there is no such interview. Send the token "
@@ -30,7 +32,25 @@ NO_ACCESS = (
 )
 
 
-def state_of(interview: Interview, now: datetime) -> InterviewState:
+class Timed(Protocol):
+    """What the open/finished/expired state depends on: an Interview, or the fresh figures read
+    inside a write transaction (coach.storage.records.LockedInterview)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def time_limit_minutes(self) -> int | None: ...
+    @property
+    def finished_at(self) -> datetime | None: ...
+
+
+def progress_text(answered: int, total: int) -> str:
+    return f"{answered} / {total} answered"
+
+
+def state_of(interview: Timed, now: datetime) -> InterviewState:
     if interview.finished_at is not None:
         return InterviewState.FINISHED
     deadline = _deadline(interview)
@@ -39,27 +59,46 @@ def state_of(interview: Interview, now: datetime) -> InterviewState:
     return InterviewState.OPEN
 
 
-def _deadline(interview: Interview) -> datetime | None:
+def _deadline(interview: Timed) -> datetime | None:
     if interview.time_limit_minutes is None:
         return None
     return interview.started_at + timedelta(minutes=interview.time_limit_minutes)
 
 
-def authorized_interview(session: Session, interview_id: str, token: str) -> Interview:
-    """The interview, if the token opens it. Unknown ids and wrong tokens fail identically."""
+def _key(interview_id: str) -> uuid.UUID | None:
     try:
-        key = uuid.UUID(interview_id)
+        return uuid.UUID(interview_id)
     except ValueError:
-        key = None
-    interview = records.get_interview(session=session, interview_id=key) if key else None
-    # Hash even when there is no interview, so timing does not tell the two cases apart.
-    if not token_matches(token, interview.token_hash if interview else hash_token("")):
+        return None
+
+
+def _check_token(token: str, token_hash: str | None, interview_id: str) -> None:
+    """Unknown ids and wrong tokens fail identically. Hash even when there is no interview
+    (`token_hash` None), so timing does not tell the two cases apart."""
+    if not token_matches(token, token_hash if token_hash is not None else hash_token("")):
         raise Forbidden(NO_ACCESS.format(id=interview_id))
+
+
+def authorized_interview(session: Session, interview_id: str, token: str) -> Interview:
+    """The interview, if the token opens it."""
+    key = _key(interview_id)
+    interview = records.get_interview(session=session, interview_id=key) if key else None
+    _check_token(token, interview.token_hash if interview else None, interview_id)
     assert interview is not None
     return interview
 
 
-def ensure_open(interview: Interview, now: datetime) -> None:
+def authorized_access(session: Session, interview_id: str, token: str) -> InterviewAccess:
+    """What answering needs to know about the interview, if the token opens it: the same check
+    as `authorized_interview`, one Core select instead of an ORM object."""
+    key = _key(interview_id)
+    access = records.get_interview_access(session=session, interview_id=key) if key else None
+    _check_token(token, access.token_hash if access else None, interview_id)
+    assert access is not None
+    return access
+
+
+def ensure_open(interview: Timed, now: datetime) -> None:
     state = state_of(interview, now)
     if state is InterviewState.FINISHED:
         raise InterviewClosed(
@@ -94,7 +133,7 @@ def status_of(
     return InterviewStatus(
         id=interview.id,
         state=state,
-        progress=f"{answered} / {total} answered",
+        progress=progress_text(answered, total),
         answered=answered,
         total=total,
         current_question=(

@@ -9,6 +9,7 @@ behind writers.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,17 @@ from sqlmodel import Session
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _BEGIN_OPTION = "coach_sqlite_begin"
 _BEGIN_MODES = {"IMMEDIATE", "DEFERRED"}
+
+
+class JSONText(str):
+    """Text that is JSON already (e.g. pydantic's `model_dump_json`): a JSON column stores it as
+    it is instead of encoding it a second time."""
+
+    __slots__ = ()
+
+
+def _json_serializer(value: Any) -> str:
+    return value if isinstance(value, JSONText) else json.dumps(value)
 
 
 def is_sqlite(url: str) -> bool:
@@ -55,6 +67,7 @@ def _on_sqlite_begin(connection: Any) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; creates the folder of a SQLite file database if needed."""
+    kwargs.setdefault("json_serializer", _json_serializer)
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True, **kwargs)
     _ensure_sqlite_directory(url)

@@ -45,6 +45,13 @@ class Interview(InterviewBase, table=True):
     """The questions in the order the candidate gets them."""
     started_at: datetime
     finished_at: datetime | None = None
+    answered: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
+    """{question id: {"attempts": n, "best_score": x}} over the interview's attempts, kept
+    current with every attempt written (so an answer never re-reads the earlier ones)."""
+    last_answer_at: datetime | None = None
+    """When the latest attempt was submitted: the default start of the next answer."""
 
 
 class AttemptBase(SQLModel):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, update
 from sqlmodel import Session, col, select
 
 from coach.scoring.result import band_for
@@ -21,13 +21,21 @@ from coach.storage.models import Attempt, Interview
 from coach.storage.review import Review, Transcript, TranscriptKind
 
 MISCONCEPTION_FLAG = "misconception"
+TRANSCRIPT = Transcript.__table__  # type: ignore[attr-defined]
+_UPDATE_TRANSCRIPT = update(TRANSCRIPT).where(TRANSCRIPT.c.id == bindparam("key"))
+
+
+def transcript_flags(flag_codes: Iterable[str], misconceptions: bool) -> set[str]:
+    """The flags a grade adds to its transcript: its own, and misconception if it found any."""
+    codes = {code for code in flag_codes if code}
+    if misconceptions:
+        codes.add(MISCONCEPTION_FLAG)
+    return codes
 
 
 def _flags_of(grade: Mapping[str, Any]) -> set[str]:
-    codes = {str(f.get("code")) for f in grade.get("flags", []) if f.get("code")}
-    if grade.get("misconceptions"):
-        codes.add(MISCONCEPTION_FLAG)
-    return codes
+    codes = (str(f.get("code")) for f in grade.get("flags", []) if f.get("code"))
+    return transcript_flags(codes, bool(grade.get("misconceptions")))
 
 
 def _joined(values: Iterable[str]) -> str:
@@ -112,6 +120,32 @@ def sync_interview(
     row.finished_at = interview.finished_at
     session.add(row)
     session.flush()
+
+
+def add_to_interview_transcript(
+    *,
+    session: Session,
+    interview_id: uuid.UUID,
+    answered: Mapping[str, Any],
+    question_count: int,
+    flags: Iterable[str],
+    activity_at: datetime,
+) -> None:
+    """An interview's transcript after a new attempt, from the interview's tally (`answered`,
+    this attempt included) instead of its attempts: one update."""
+    best = [float(entry["best_score"]) for entry in answered.values()]
+    score = round(sum(best) / question_count, 1) if best and question_count else None
+    session.connection().execute(
+        _UPDATE_TRANSCRIPT,
+        {
+            "key": interview_id,
+            "attempt_count": sum(int(entry["attempts"]) for entry in answered.values()),
+            "score": score,
+            "band": band_for(score) if score is not None else None,
+            "flags": _joined(sorted(flags)),
+            "last_activity_at": activity_at,
+        },
+    )
 
 
 def transcript_values(
