@@ -1,8 +1,12 @@
-"""Dependencies the routes declare; tests override them (each test gets its own database)."""
+"""Dependencies the routes declare; tests override them (each test gets its own database).
+
+They are `async def` although none awaits anything: FastAPI runs a plain `def` dependency in
+the threadpool, a thread hop per dependency per request for what is an attribute lookup.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import Annotated
 
@@ -21,27 +25,28 @@ bearer_scheme = HTTPBearer(
 )
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    # Opening a session does no I/O (it connects on first use); closing returns the connection.
     with service.open_session(request.app.state.engine) as session:
         yield session
 
 
-def get_rubrics(request: Request) -> Mapping[str, Rubric]:
+async def get_rubrics(request: Request) -> Mapping[str, Rubric]:
     rubrics: Mapping[str, Rubric] = request.app.state.rubrics
     return rubrics
 
 
-def get_now() -> datetime:
+async def get_now() -> datetime:
     """The request's clock; tests override it to move past a time limit."""
     return service.utcnow()
 
 
-def get_token(
+async def get_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> str:
     if credentials is None or not credentials.credentials:
