@@ -5,7 +5,7 @@ Registered on the main `coach` app in coach/cli.py. Thin: every command calls co
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,6 +14,7 @@ from coach.config import Settings
 from coach.errors import CoachError
 from coach.scoring import load_rubrics
 
+APP_FACTORY = "coach.web.app:create_app"
 db_app = typer.Typer(help="Create and migrate the database (Alembic).", no_args_is_help=True)
 
 
@@ -26,6 +27,14 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes sharing the port (each grades on its own CPU core). More "
+            "than one needs COACH_SECRET_KEY, so that every worker accepts the others' forms.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web pages and the JSON API (refuses to start on an outdated database)."""
     import uvicorn
@@ -33,6 +42,11 @@ def serve(
     from coach.web import create_app
 
     settings = Settings()
+    if workers > 1 and not settings.secret_key.get_secret_value():
+        _fail(
+            f"--workers {workers} needs COACH_SECRET_KEY: without it each worker signs forms and "
+            "logins with its own random key, and the others refuse them."
+        )
     engine = service.connect(settings.database_url)
     try:
         service.ensure_schema_current(engine)
@@ -44,7 +58,12 @@ def serve(
         app = create_app(settings)
     except CoachError as exc:
         _fail(exc.message)
-    uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")
+    options: dict[str, Any] = {"host": host, "port": port, "access_log": access_log}
+    if workers == 1:
+        uvicorn.run(app, log_level="info", **options)
+        return
+    # Each worker process builds its own app (and engine) from the same environment.
+    uvicorn.run(APP_FACTORY, factory=True, workers=workers, log_level="info", **options)
 
 
 @db_app.command("upgrade")
