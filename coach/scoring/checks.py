@@ -69,12 +69,13 @@ class Context:
     def mentions(self, spec: str | list[str]) -> list[Mention]:
         key = spec if isinstance(spec, str) else ConceptIndex.inline_key(spec)
         if key not in self._mentions:
-            tokens = self.text.tokens
-            self._mentions[key] = [
-                m
-                for m in self.concepts.mentions(key)
-                if tokens[m.first].sentence not in self.excluded_sentences
-            ]
+            found = self.concepts.mentions(key)
+            if self.excluded_sentences:
+                tokens = self.text.tokens
+                found = [
+                    m for m in found if tokens[m.first].sentence not in self.excluded_sentences
+                ]
+            self._mentions[key] = found
         return self._mentions[key]
 
     def asserted(self, spec: str | list[str]) -> list[Mention]:

@@ -75,6 +75,8 @@ class ConceptIndex:
     """The rubric's named concepts, as written."""
     terms: dict[str, set[Term]] = field(default_factory=dict)
     """concept key -> every term (and spelling variant) that mentions it."""
+    keys_of: dict[Term, list[str]] = field(default_factory=dict)
+    """term -> the concept keys it mentions."""
     singles: set[str] = field(default_factory=set)
     """The one-word terms."""
     pairs: dict[tuple[str, str], list[Term]] = field(default_factory=dict)
@@ -119,6 +121,7 @@ class ConceptIndex:
                 if variant in terms:
                     continue
                 terms.add(variant)
+                self.keys_of.setdefault(variant, []).append(key)
                 if len(variant) == 1:
                     self.singles.add(variant[0])
                 else:
@@ -196,20 +199,27 @@ class AnswerConcepts:
                 joined = tokens[p].text + tokens[p + 1].text
                 if joined in singles:
                     found[(joined,)].append(Mention(p, p + 1))
-        self.found = found
-        self._mentions: dict[str, list[Mention]] = {}
+        # Hand each term's mentions to every concept that has the term.
+        by_key: dict[str, list[Mention]] = {}
+        merged: set[str] = set()
+        keys_of = index.keys_of
+        for term, hits in found.items():
+            for key in keys_of[term]:
+                have = by_key.get(key)
+                if have is None:
+                    by_key[key] = hits
+                else:
+                    by_key[key] = have + hits
+                    merged.add(key)
+        for key in merged:
+            by_key[key] = sorted(set(by_key[key]))
+        self._by_key = by_key
 
     def mentions(self, key: str) -> list[Mention]:
         """Mentions of a concept key, in answer order."""
-        if key not in self._mentions:
-            terms = self.index.terms.get(key)
-            if terms is None:
+        hits = self._by_key.get(key)
+        if hits is None:
+            if key not in self.index.terms:
                 raise KeyError(f"concept {key!r} was not compiled into the rubric's index")
-            found = self.found
-            # An answer mentions few terms; a concept can have hundreds.
-            present = [t for t in found if t in terms] if len(terms) > len(found) else terms
-            hits: list[Mention] = []
-            for term in present:
-                hits += found.get(term, ())
-            self._mentions[key] = sorted(set(hits)) if len(present) > 1 else hits
-        return self._mentions[key]
+            return []
+        return hits
