@@ -1,67 +1,78 @@
-"""API benchmark: a real `coach serve` process on loopback, N concurrent clients, one run.
+"""API benchmark: a real `coach serve` on loopback, N concurrent clients, one run.
 
 Measures POST /api/v1/interviews/{id}/answers (grade + store on the SQLite file database) and
 GET /api/v1/health (the trivial baseline) of the same server in the same run, and prints
-requests/second, p50/p95 latency and the ratio. Bounded: each phase stops after BENCH_SECONDS
-or BENCH_MAX_REQUESTS, the server is stopped at the end. Answers vary (the rubrics' own example
-answers with a unique suffix), so nothing can be served from a cache.
+requests/second, p50/p95 latency, errors and the ratio, and whether each target is met. The
+server runs `coach serve --workers BENCH_WORKERS` (2: one per core of the machine it was tuned
+on); the load generator shares those cores.
+
+The clients are closed loops (bench/loadgen.py): one keep-alive HTTP/1.1 connection each, the next
+request sent as soon as the previous response has been read, every status checked (201 for an
+answer, 200 for health; anything else is an error). Answers vary (the rubrics' own example
+answers with a unique suffix per request), so nothing can be served from a cache; after the run
+the benchmark counts the attempts in the database and requires one per acknowledged answer.
+Bounded: each phase (after a 1 s warm-up) stops after BENCH_SECONDS or BENCH_MAX_REQUESTS, a
+server that stops answering ends the run, and the server is stopped at the end.
 
 Targets: answers >= 25 % of trivial throughput, answers p95 < 100 ms at 32 clients.
-Environment: BENCH_CLIENTS (32), BENCH_SECONDS (8), BENCH_MAX_REQUESTS (20000).
+Environment: BENCH_CLIENTS (32), BENCH_SECONDS (8), BENCH_MAX_REQUESTS (20000), BENCH_WORKERS (2).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import secrets
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from sqlalchemy import text
 
+from bench.loadgen import Result, read_response, request_bytes, run_phase
 from coach import service
 from coach.config import Settings
 from coach.errors import CoachError
 from coach.scoring import Rubric, load_rubrics
 
 API = "/api/v1"
+HOST = "127.0.0.1"
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "20000"))
-WARMUP_SECONDS = 1.0
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 TARGET_RATIO = 0.25
 TARGET_P95_MS = 100.0
 FIXTURE_RUBRICS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "rubrics"
+JSON = {"Content-Type": "application/json"}
 
 
 @dataclass
 class Phase:
     name: str
-    latencies_ms: list[float]
-    elapsed_s: float
-    errors: int
+    result: Result
 
     @property
     def rps(self) -> float:
-        return len(self.latencies_ms) / self.elapsed_s if self.elapsed_s else 0.0
+        elapsed = self.result.elapsed_s
+        return len(self.result.latencies_ms) / elapsed if elapsed else 0.0
 
     def percentile(self, p: float) -> float:
-        if not self.latencies_ms:
+        if not self.result.latencies_ms:
             return float("nan")
-        ordered = sorted(self.latencies_ms)
+        ordered = sorted(self.result.latencies_ms)
         return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
     def line(self) -> str:
         return (
-            f"{self.name:<34}{len(self.latencies_ms):>8}{self.rps:>10.1f}"
-            f"{self.percentile(50):>10.1f}{self.percentile(95):>10.1f}{self.errors:>8}"
+            f"{self.name:<34}{len(self.result.latencies_ms):>8}{self.rps:>10.1f}"
+            f"{self.percentile(50):>10.1f}{self.percentile(95):>10.1f}{self.result.errors:>8}"
         )
 
 
@@ -91,87 +102,101 @@ def _free_port() -> int:
         return port
 
 
-def _start_server(database_url: str, rubrics_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _health_ok(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=1) as sock:
+            sock.sendall(request_bytes("GET", f"{API}/health", host=HOST))
+            return sock.recv(64).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def _start_server(database_url: str, rubrics_dir: Path) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
-    env = {**os.environ, "COACH_DATABASE_URL": database_url, "COACH_RUBRICS_DIR": str(rubrics_dir)}
+    env = {
+        **os.environ,
+        "COACH_DATABASE_URL": database_url,
+        "COACH_RUBRICS_DIR": str(rubrics_dir),
+        "COACH_SECRET_KEY": secrets.token_urlsafe(32),  # --workers > 1 needs one
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "coach", "serve", "--port", str(port), "--no-access-log"],
+        [sys.executable, "-m", "coach", "serve", "--host", HOST, "--port", str(port)]
+        + ["--workers", str(WORKERS), "--no-access-log"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             stderr = process.stderr.read().decode() if process.stderr else ""
             raise SystemExit(f"server exited during startup:\n{stderr}")
-        try:
-            if httpx.get(f"{base}{API}/health", timeout=1).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.1)
+        if _health_ok(port):
+            return process, port
+        time.sleep(0.1)
     process.kill()
     raise SystemExit("server did not start within 30 s")
 
 
-Request = Callable[[httpx.AsyncClient, int, int], Awaitable[httpx.Response]]
-
-
-async def _phase(name: str, base: str, request: Request, seconds: float) -> Phase:
-    latencies: list[float] = []
-    errors = 0
-    issued = 0
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-
-    async def client_loop(n: int, stop_at: float, record: bool) -> None:
-        nonlocal errors, issued
-        async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
-            i = 0
-            while time.perf_counter() < stop_at and issued < MAX_REQUESTS:
-                issued += 1 if record else 0
-                started = time.perf_counter()
-                response = await request(client, n, i)
-                took = (time.perf_counter() - started) * 1000
-                i += 1
-                if not record:
-                    continue
-                if response.status_code >= 400:
-                    errors += 1
-                else:
-                    latencies.append(took)
-
-    warm_until = time.perf_counter() + WARMUP_SECONDS
-    await asyncio.gather(*(client_loop(n, warm_until, False) for n in range(CLIENTS)))
-    started = time.perf_counter()
-    stop_at = started + seconds
-    await asyncio.gather(*(client_loop(n, stop_at, True) for n in range(CLIENTS)))
-    return Phase(name, latencies, time.perf_counter() - started, errors)
-
-
-async def _run(base: str, rubrics: dict[str, Rubric]) -> tuple[Phase, Phase]:
-    pool = _answers(rubrics)
-    async with httpx.AsyncClient(base_url=base, timeout=30) as setup:
-        interviews = []
+async def _open_interviews(host: str, port: int) -> list[tuple[str, str]]:
+    """One interview per client: (id, bearer token)."""
+    reader, writer = await asyncio.open_connection(host, port)
+    opened = []
+    try:
         for _ in range(CLIENTS):
-            created = (await setup.post(f"{API}/interviews", json={})).json()
-            interviews.append((created["id"], {"Authorization": f"Bearer {created['token']}"}))
+            writer.write(
+                request_bytes("POST", f"{API}/interviews", host=host, body=b"{}", headers=JSON)
+            )
+            status, body, _ = await read_response(reader)
+            if status != 201:
+                raise SystemExit(f"could not open an interview: HTTP {status} {body[:200]!r}")
+            created = json.loads(body)
+            opened.append((created["id"], created["token"]))
+    finally:
+        writer.close()
+    return opened
 
-    async def post_answer(client: httpx.AsyncClient, n: int, i: int) -> httpx.Response:
-        interview_id, headers = interviews[n]
+
+async def _run(host: str, port: int, rubrics: dict[str, Rubric]) -> tuple[Phase, Phase, list[str]]:
+    pool = _answers(rubrics)
+    interviews = await _open_interviews(host, port)
+    health_request = request_bytes("GET", f"{API}/health", host=host)
+
+    def health(n: int, i: int) -> bytes:
+        return health_request
+
+    def post_answer(n: int, i: int) -> bytes:
+        interview_id, token = interviews[n]
         question_id, text = pool[(n * 7 + i) % len(pool)]
-        return await client.post(
-            f"{API}/interviews/{interview_id}/answers",
-            json={"question_id": question_id, "answer": f"{text}\n\n(attempt {n}-{i})"},
-            headers=headers,
-        )
+        body = json.dumps({"question_id": question_id, "answer": f"{text}\n\n(attempt {n}-{i})"})
+        headers = {**JSON, "Authorization": f"Bearer {token}"}
+        path = f"{API}/interviews/{interview_id}/answers"
+        return request_bytes("POST", path, host=host, body=body.encode(), headers=headers)
 
-    async def health(client: httpx.AsyncClient, n: int, i: int) -> httpx.Response:
-        return await client.get(f"{API}/health")
+    common = {"clients": CLIENTS, "seconds": SECONDS, "max_requests": MAX_REQUESTS}
+    trivial = await run_phase(host, port, build=health, expect=200, **common)
+    answers = await run_phase(host, port, build=post_answer, expect=201, **common)
+    for body in answers.bodies:  # spot check: a receipt with a stored attempt and its grade
+        receipt = json.loads(body)
+        assert receipt["attempt_id"] and receipt["grade"]["question"], receipt
+    return (
+        Phase("GET  /health (trivial)", trivial),
+        Phase("POST /interviews/{id}/answers", answers),
+        [interview_id for interview_id, _ in interviews],
+    )
 
-    trivial = await _phase("GET  /health (trivial)", base, health, SECONDS)
-    answers = await _phase("POST /interviews/{id}/answers", base, post_answer, SECONDS)
-    return answers, trivial
+
+def _stored_attempts(database_url: str, interview_ids: list[str]) -> int:
+    engine = service.connect(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT interview_id, count(*) FROM attempt GROUP BY interview_id")
+            ).all()
+    finally:
+        engine.dispose()
+    wanted = {uuid.UUID(i).hex for i in interview_ids}
+    return sum(count for key, count in rows if str(key).replace("-", "") in wanted)
 
 
 def main() -> None:
@@ -180,28 +205,43 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="coach-bench-") as tmp:
         database_url = f"sqlite:///{Path(tmp) / 'coach.db'}"
         service.upgrade_schema(database_url)
-        process, base = _start_server(database_url, rubrics_dir)
+        process, port = _start_server(database_url, rubrics_dir)
         try:
-            answers, trivial = asyncio.run(_run(base, rubrics))
+            trivial, answers, interview_ids = asyncio.run(_run(HOST, port, rubrics))
         finally:
             process.terminate()
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
-    print(f"== api: real server on {base}, {CLIENTS} concurrent clients, {SECONDS:g} s a phase ==")
+        stored = _stored_attempts(database_url, interview_ids)
+    acknowledged = answers.result.warmup_ok + len(answers.result.latencies_ms)
+    print(
+        f"== api: coach serve --workers {WORKERS} on {HOST}:{port}, {CLIENTS} concurrent "
+        f"clients, {SECONDS:g} s a phase (or {MAX_REQUESTS} requests) =="
+    )
     print(f"{'endpoint':<34}{'requests':>8}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'errors':>8}")
     print(trivial.line())
     print(answers.line())
+    for phase in (trivial, answers):
+        for sample in phase.result.error_samples:
+            print(f"  error on {phase.name.strip()}: {sample}")
+    stored_ok = "every one" if stored == acknowledged else "MISMATCH"
+    print(
+        f"answers acknowledged (201, warm-up included): {acknowledged}; "
+        f"attempts stored: {stored} ({stored_ok})"
+    )
     ratio = answers.rps / trivial.rps if trivial.rps else 0.0
     ratio_ok = "meets" if ratio >= TARGET_RATIO else "MISSES"
-    p95_ok = "meets" if answers.percentile(95) < TARGET_P95_MS else "MISSES"
+    p95 = answers.percentile(95)
+    p95_ok = "meets" if p95 < TARGET_P95_MS else "MISSES"
     print(f"answers / trivial throughput: {ratio:.1%} ({ratio_ok} the {TARGET_RATIO:.0%} target)")
-    median = statistics.median(answers.latencies_ms or [0.0])
     print(
-        f"answers p95: {answers.percentile(95):.1f} ms ({p95_ok} the {TARGET_P95_MS:.0f} ms "
-        f"target at {CLIENTS} clients); answers p50 {median:.1f} ms"
+        f"answers p95: {p95:.1f} ms ({p95_ok} the {TARGET_P95_MS:.0f} ms target at {CLIENTS} "
+        f"clients); answers p50 {answers.percentile(50):.1f} ms"
     )
+    if stored != acknowledged:
+        raise SystemExit("the database does not hold exactly one attempt per acknowledged answer")
 
 
 if __name__ == "__main__":
