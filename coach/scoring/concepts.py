@@ -79,6 +79,9 @@ class ConceptIndex:
     """term -> the concept keys it mentions."""
     singles: set[str] = field(default_factory=set)
     """The one-word terms."""
+    join_heads: set[str] = field(default_factory=set)
+    """Proper prefixes of one-word terms: the words that may start a split spelling of one
+    ("nv link" for "nvlink")."""
     pairs: dict[tuple[str, str], list[Term]] = field(default_factory=dict)
     """(first, second) word -> the multi-word terms starting so."""
     vocabulary: set[str] = field(default_factory=set)
@@ -123,7 +126,9 @@ class ConceptIndex:
                 terms.add(variant)
                 self.keys_of.setdefault(variant, []).append(key)
                 if len(variant) == 1:
-                    self.singles.add(variant[0])
+                    word = variant[0]
+                    self.singles.add(word)
+                    self.join_heads.update(word[:i] for i in range(1, len(word)))
                 else:
                     bucket = self.pairs.setdefault((variant[0], variant[1]), [])
                     if variant not in bucket:
@@ -178,7 +183,7 @@ class AnswerConcepts:
                 words = resolved[word] = index.resolve(word)
             canon.append(words)
         found: dict[Term, list[Mention]] = defaultdict(list)
-        singles, pairs = index.singles, index.pairs
+        singles, pairs, join_heads = index.singles, index.pairs, index.join_heads
         count = len(tokens)
         for p in range(count):
             here = canon[p]
@@ -195,8 +200,9 @@ class AnswerConcepts:
                                     term[k] in canon[p + k] for k in range(2, len(term))
                                 ):
                                     found[term].append(Mention(p, last))
-            if p + 1 < count and tokens[p + 1].start - tokens[p].end <= 1:
-                joined = tokens[p].text + tokens[p + 1].text
+            head = tokens[p].text
+            if head in join_heads and p + 1 < count and tokens[p + 1].start - tokens[p].end <= 1:
+                joined = head + tokens[p + 1].text
                 if joined in singles:
                     found[(joined,)].append(Mention(p, p + 1))
         # Hand each term's mentions to every concept that has the term.
