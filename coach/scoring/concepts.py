@@ -175,36 +175,39 @@ class AnswerConcepts:
         resolved = index.resolved
         if len(resolved) > RESOLVED_MAX:
             resolved.clear()
+        words = [token.text for token in tokens]
         canon: list[frozenset[str]] = []
-        for token in tokens:
-            word = token.text
-            words = resolved.get(word)
-            if words is None:
-                words = resolved[word] = index.resolve(word)
-            canon.append(words)
+        for word in words:
+            known = resolved.get(word)
+            if known is None:
+                known = resolved[word] = index.resolve(word)
+            canon.append(known)
         found: dict[Term, list[Mention]] = defaultdict(list)
         singles, pairs, join_heads = index.singles, index.pairs, index.join_heads
         count = len(tokens)
-        for p in range(count):
+        # Most words of an answer belong to no term: visit only those that do.
+        for p in [p for p, known in enumerate(canon) if known]:
             here = canon[p]
-            if here:
+            for word in here:
+                if word in singles:
+                    found[(word,)].append(Mention(p, p))
+            if p + 1 < count and canon[p + 1]:
                 for word in here:
-                    if word in singles:
-                        found[(word,)].append(Mention(p, p))
-                if p + 1 < count and canon[p + 1]:
-                    for word in here:
-                        for second in canon[p + 1]:
-                            for term in pairs.get((word, second), ()):
-                                last = p + len(term) - 1
-                                if last < count and all(
-                                    term[k] in canon[p + k] for k in range(2, len(term))
-                                ):
-                                    found[term].append(Mention(p, last))
-            head = tokens[p].text
-            if head in join_heads and p + 1 < count and tokens[p + 1].start - tokens[p].end <= 1:
-                joined = head + tokens[p + 1].text
+                    for second in canon[p + 1]:
+                        for term in pairs.get((word, second), ()):
+                            last = p + len(term) - 1
+                            if last < count and all(
+                                term[k] in canon[p + k] for k in range(2, len(term))
+                            ):
+                                found[term].append(Mention(p, last))
+        # A term written as two words ("nv link", "infini band").
+        for p in [p for p, word in enumerate(words[:-1]) if word in join_heads]:
+            if tokens[p + 1].start - tokens[p].end <= 1:
+                joined = words[p] + words[p + 1]
                 if joined in singles:
-                    found[(joined,)].append(Mention(p, p + 1))
+                    hits = found[(joined,)]
+                    hits.append(Mention(p, p + 1))
+                    hits.sort()
         # Hand each term's mentions to every concept that has the term.
         by_key: dict[str, list[Mention]] = {}
         merged: set[str] = set()
