@@ -7,6 +7,7 @@ hide them.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from coach.scoring.text import WORD_RE, NormalizedText
@@ -82,7 +83,7 @@ _ARITHMETIC_RE = re.compile(r"[=×]|\d\s*[*/x]\s*\d")
 
 
 def _is_list_like(words: list[str], raw: str) -> bool:
-    words = _prose(words)
+    """Whether one sentence reads as a list of terms; `words` are its prose words."""
     if len(words) < 5:
         # A bullet fragment ("- NVSwitch", "- fat tree") is a list item unless it reads as a
         # sentence; a short sentence outside a list ("FP8 KV doubles capacity.") is not.
@@ -94,9 +95,9 @@ def _is_list_like(words: list[str], raw: str) -> bool:
     items = [i for i in _LIST_SPLIT_RE.split(raw) if i.strip()]
     function = sum(1 for w in words if w in _FUNCTION_WORDS)
     ratio = function / len(words)
-    if len(items) >= 5:
+    if len(items) >= 5 and ratio < 0.25:
         short = sum(1 for i in items if len(_prose(WORD_RE.findall(i))) <= 3)
-        if short / len(items) >= 0.7 and ratio < 0.25:
+        if short / len(items) >= 0.7:
             return True
     if _ARITHMETIC_RE.search(raw):
         return False  # a worked calculation is terse, not a list of terms
@@ -114,17 +115,18 @@ def assess_style(text: NormalizedText) -> Style:
     for tok in tokens:
         by_sentence.setdefault(tok.sentence, []).append(tok.text)
     listy: set[int] = set()
+    listy_words = 0
+    prose: list[str] = []
     for index, (start, end) in enumerate(text.sentence_spans):
         sentence_words = by_sentence.get(index, [])
-        if _is_list_like(sentence_words, text.folded[start:end]):
+        sentence_prose = _prose(sentence_words)
+        prose += sentence_prose
+        if _is_list_like(sentence_prose, text.folded[start:end]):
             listy.add(index)
-    listy_words = sum(len(by_sentence.get(i, [])) for i in listy)
-    prose = _prose(words) or words
+            listy_words += len(sentence_words)
+    prose = prose or words
     ratio = sum(1 for w in prose if w in _FUNCTION_WORDS) / len(prose)
-    counts: dict[str, int] = {}
-    for w in words:
-        if w not in _FUNCTION_WORDS and not w.isdigit():
-            counts[w] = counts.get(w, 0) + 1
+    counts = Counter(w for w in words if w not in _FUNCTION_WORDS and not w.isdigit())
     repetitive = len(words) >= 30 and max(counts.values(), default=0) > 0.15 * len(words)
     reasoning = sum(1 for w in words if w in _REASONING)
     stuffed = len(words) >= 8 and (
