@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from coach.scoring.prefilter import may_match
 from coach.scoring.text import WORD_RE, NormalizedText
 
 # Words that carry grammar rather than topic; explanations are full of them, keyword lists
@@ -144,6 +145,7 @@ def injection_sentences(text: NormalizedText) -> tuple[frozenset[int], list[tupl
         (m.start(), m.end())
         for keys, pattern in _INJECTION
         if any(key in folded for key in keys)
+        and may_match(pattern.pattern, folded, ignore_case=False)
         for m in pattern.finditer(folded)
     ]
     sentences: set[int] = set()
