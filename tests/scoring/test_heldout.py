@@ -16,12 +16,13 @@ from coach.scoring.rubric import Example
 from .conftest import load_yaml
 
 HELDOUT = Path(__file__).parent / "heldout"
+REGRESSIONS = Path(__file__).parent / "regressions"
 RUBRICS = load_rubrics(Settings().rubrics_dir)
 
 
-def _cases() -> list[Any]:
+def _cases(folder: Path = HELDOUT) -> list[Any]:
     cases = []
-    for path in sorted(HELDOUT.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         for item in load_yaml(path):
             cases.append(pytest.param(path.stem, Example.model_validate(item),
                                        id=f"{path.stem}:{item['id']}"))  # fmt: skip
@@ -34,5 +35,11 @@ def test_every_question_has_a_heldout_set() -> None:
 
 @pytest.mark.parametrize(("question", "example"), _cases())
 def test_heldout_answer_lands_in_its_band(question: str, example: Example) -> None:
+    result = grade(example.answer, RUBRICS[question])
+    assert check_example(example, result) == []
+
+
+@pytest.mark.parametrize(("question", "example"), _cases(REGRESSIONS))
+def test_answer_that_once_exposed_a_gap_stays_in_its_band(question: str, example: Example) -> None:
     result = grade(example.answer, RUBRICS[question])
     assert check_example(example, result) == []
