@@ -3,6 +3,7 @@ spacing-insensitive, tolerant of one-letter misspellings of longer words ("Infin
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,6 +24,11 @@ _NOT_TYPOS = frozenset(
     clusters bluster muster faster father master matter latter letter better bitter
     """.split()
 )
+
+
+# Words joined only by spaces, hyphens, underscores or slashes: a compound that is also written
+# as one word. "o(n)" is not one ("on" is a word), nor is "2.5 mb".
+_COMPOUND_RE = re.compile(r"[^\W_]+(?:[ \-_/]+[^\W_]+)+")
 
 
 def term_tokens(term: str) -> tuple[str, ...]:
@@ -118,8 +124,8 @@ class ConceptIndex:
             if not tokens:
                 continue
             variants = [tokens]
-            if len(tokens) > 1:
-                variants.append(("".join(tokens),))
+            if len(tokens) > 1 and _COMPOUND_RE.fullmatch(raw.casefold().strip()):
+                variants.append(("".join(tokens),))  # "nv link" -> "nvlink", "k/v" -> "kv"
             for variant in variants:
                 if variant in terms:
                     continue
@@ -149,9 +155,11 @@ class ConceptIndex:
         """The vocabulary words an answer word stands for: itself, its singular, or the
         word it misspells by one edit."""
         vocab = self.vocabulary
+        # "earlier token" mentions the term "earlier tokens" (and the reverse, below).
+        plurals = {word + suffix for suffix in ("s", "es") if word + suffix in vocab}
         if word in vocab:
-            return frozenset((word,))
-        out = set()
+            return frozenset((word, *plurals))
+        out = plurals
         if word.endswith("'s") and word[:-2] in vocab:
             out.add(word[:-2])
         for suffix in ("s", "es"):

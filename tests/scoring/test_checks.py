@@ -343,3 +343,20 @@ def test_remembered_words_are_bounded(
         answer = " ".join(f"word{i}x{j}" for j in range(15)) + " over Infinibnd."
         assert grade(answer + LONG_TAIL, rubric).criteria[0].met
         assert len(rubric._compiled.resolved) <= 20 + 40
+
+
+@pytest.mark.parametrize(
+    ("terms", "answer", "expected"),
+    [
+        (["earlier tokens"], "It keeps the keys of every earlier token in memory.", True),
+        (["earlier token"], "It keeps the keys of all earlier tokens in memory.", True),
+        (["nv link"], "Inside the node we use NVLink.", True),  # a compound, written as one
+        (["o(n)"], "It depends on the length of the prompt.", False),  # "on" is not "o(n)"
+        (["o(n)"], "Memory grows as O(n) in the prompt length.", True),
+        (["2.5 mb"], "We stored 25mb of logs.", False),
+    ],
+)
+def test_inline_terms_match_singular_plural_and_real_compounds_only(
+    make_rubric: MakeRubric, terms: list[str], answer: str, expected: bool
+) -> None:
+    assert met(make_rubric, {"type": "concept", "concept": terms}, answer) is expected
