@@ -14,6 +14,7 @@ from coach.service.database import (
     schema_revisions,
     upgrade_schema,
 )
+from coach.service.interview_access import InterviewAccessCache
 from coach.service.interviews import (
     finish_interview,
     interview_report,
@@ -49,6 +50,7 @@ __all__ = [
     "judge_worker",
     "QUESTION_ORDER",
     "Client",
+    "InterviewAccessCache",
     "connect",
     "downgrade_schema",
     "ensure_schema_current",

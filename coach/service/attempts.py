@@ -8,16 +8,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from coach.errors import Forbidden, InvalidInput, UnknownQuestion
+from coach.errors import CoachError, Forbidden, InvalidInput, UnknownQuestion
 from coach.schemas import AttemptPublic, AttemptReceipt, GradeHistoryEntry, InterviewState
 from coach.scoring import Grade, Rubric, grade
-from coach.service.interviews import (
-    authorized_access,
-    authorized_interview,
-    ensure_open,
-    progress_text,
-    state_of,
-)
+from coach.service.interview_access import InterviewAccessCache, access_for_answer, still_open
+from coach.service.interviews import authorized_interview, ensure_open, progress_text, state_of
 from coach.service.judging import opinion_in
 from coach.service.questions import hash_token, new_token, rubric_for, token_matches
 from coach.storage import records
@@ -82,18 +77,25 @@ def submit_answer(
     client: Client = Client.API,
     started_at: datetime | None = None,
     judge: bool = False,
+    known: InterviewAccessCache | None = None,
 ) -> AttemptReceipt:
     """Grade and store one answer in an open interview; every retry is a new attempt.
-    With `judge`, the LLM judge is queued for it in the same transaction."""
-    with read_transaction(session):
-        interview = authorized_access(session, interview_id, token)
-        ensure_open(interview, now)
-    if question_id not in interview.question_ids:
-        raise UnknownQuestion(question_id, interview.question_ids)
-    rubric = rubric_for(rubrics, question_id)
-    result = grade(answer, rubric, max_chars=max_chars)
-    if started_at is not None:
-        _started_at(started_at, now, now)  # refuse a bad started_at before taking the lock
+    With `judge`, the LLM judge is queued for it in the same transaction. With `known`, the
+    access check before grading is answered from memory when it can be."""
+    interview, remembered = access_for_answer(
+        session=session, interview_id=interview_id, token=token, now=now, known=known
+    )
+    try:
+        if question_id not in interview.question_ids:
+            raise UnknownQuestion(question_id, interview.question_ids)
+        rubric = rubric_for(rubrics, question_id)
+        result = grade(answer, rubric, max_chars=max_chars)
+        if started_at is not None:
+            _started_at(started_at, now, now)  # refuse a bad started_at before taking the lock
+    except CoachError:
+        if remembered:  # a closed interview answers 409 before any other error, as uncached
+            still_open(session=session, interview_id=interview.id, now=now)
+        raise
     grade_json = result.model_dump_json()
     flags = transcript_flags(result.flag_codes(), bool(result.misconceptions))
     with write_transaction(session):

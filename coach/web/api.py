@@ -17,7 +17,14 @@ from coach.schemas import (
     QuestionPublic,
 )
 from coach.scoring import Grade
-from coach.web.deps import NowDep, RubricsDep, SessionDep, SettingsDep, TokenDep
+from coach.web.deps import (
+    KnownInterviewsDep,
+    NowDep,
+    RubricsDep,
+    SessionDep,
+    SettingsDep,
+    TokenDep,
+)
 
 
 class _Body(BaseModel):
@@ -179,6 +186,7 @@ async def submit_answer(
     rubrics: RubricsDep,
     settings: SettingsDep,
     now: NowDep,
+    known: KnownInterviewsDep,
 ) -> Response:
     """Grade and keep an answer; a retry is a new attempt. 409 once finished or out of time."""
     # Runs on the event loop, not in the threadpool: the work is CPU-bound grading plus a short
@@ -196,6 +204,7 @@ async def submit_answer(
         client=service.Client.API,
         started_at=body.started_at,
         judge=settings.judge_enabled,
+        known=known,
     )
     return _json(receipt, status.HTTP_201_CREATED)
 

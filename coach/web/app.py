@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     app.state.settings = settings
     app.state.rubrics = rubrics
     app.state.engine = engine
+    app.state.interview_access = service.InterviewAccessCache()
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     errors.install(app)
     app.include_router(api.router)

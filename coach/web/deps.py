@@ -41,6 +41,11 @@ async def get_rubrics(request: Request) -> Mapping[str, Rubric]:
     return rubrics
 
 
+async def get_interview_access(request: Request) -> service.InterviewAccessCache:
+    known: service.InterviewAccessCache = request.app.state.interview_access
+    return known
+
+
 async def get_now() -> datetime:
     """The request's clock; tests override it to move past a time limit."""
     return service.utcnow()
@@ -61,4 +66,5 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 RubricsDep = Annotated[Mapping[str, Rubric], Depends(get_rubrics)]
 NowDep = Annotated[datetime, Depends(get_now)]
+KnownInterviewsDep = Annotated[service.InterviewAccessCache, Depends(get_interview_access)]
 TokenDep = Annotated[str, Depends(get_token)]

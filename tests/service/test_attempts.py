@@ -15,13 +15,14 @@ from sqlalchemy import Engine, event, func, select
 from sqlmodel import Session
 
 from coach import service
-from coach.errors import Forbidden, InterviewClosed
+from coach.errors import CoachError, Forbidden, InterviewClosed
 from coach.schemas import InterviewOpened
 from coach.scoring import Grade, Rubric, load_rubrics
-from coach.service import attempts
+from coach.service import InterviewAccessCache, attempts
 from coach.storage import records
 from coach.storage.db import write_transaction
 from coach.storage.models import Attempt, Interview
+from coach.storage.records import InterviewAccess
 from coach.storage.review import Transcript
 from coach.storage.transcripts import sync_interview
 from tests.conftest import FIXTURE_RUBRICS
@@ -208,3 +209,83 @@ def test_regrade_recounts_the_best_scores_of_the_interview(
         assert interview is not None and row is not None
         assert interview.answered == {"kv-cache": {"attempts": 1, "best_score": change.new_score}}
         assert row.score == round(change.new_score / 2, 1)
+
+
+# --- the access check answered from memory (InterviewAccessCache) ------------------------------
+
+
+def submit_known(
+    engine: Engine,
+    rubrics: dict[str, Rubric],
+    interview: InterviewOpened,
+    text: str,
+    now: datetime,
+    known: InterviewAccessCache,
+    token: str | None = None,
+) -> Any:
+    with service.open_session(engine) as session:
+        return service.submit_answer(
+            session=session,
+            rubrics=rubrics,
+            interview_id=str(interview.id),
+            token=token or interview.token,
+            question_id="kv-cache",
+            answer=text,
+            max_chars=20_000,
+            now=now,
+            known=known,
+        )
+
+
+def test_a_remembered_interview_skips_the_read_before_grading(
+    engine: Engine, rubrics: dict[str, Rubric], opened: InterviewOpened, statements: list[str]
+) -> None:
+    known = InterviewAccessCache()
+    submit_known(engine, rubrics, opened, KV_WEAK, START + timedelta(minutes=1), known)
+    statements.clear()
+    receipt = submit_known(engine, rubrics, opened, KV_STRONG, START + timedelta(minutes=2), known)
+    assert receipt.attempt_number == 2
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert len(reads) == 1  # only the locked tally
+
+
+@pytest.mark.parametrize(
+    ("text", "token"),
+    [(KV_STRONG, None), ("", None), ("y" * 20_001, None), (KV_STRONG, "wrong-token")],
+    ids=["valid", "empty", "too-long", "wrong-token"],
+)
+def test_a_remembered_interview_that_was_finished_answers_as_if_nothing_was_remembered(
+    engine: Engine,
+    rubrics: dict[str, Rubric],
+    opened: InterviewOpened,
+    text: str,
+    token: str | None,
+) -> None:
+    known = InterviewAccessCache()
+    submit_known(engine, rubrics, opened, KV_WEAK, START + timedelta(minutes=1), known)
+    with service.open_session(engine) as session:  # finished elsewhere: another worker, a page
+        service.finish_interview(
+            session=session,
+            rubrics=rubrics,
+            interview_id=str(opened.id),
+            token=opened.token,
+            now=START + timedelta(minutes=2),
+        )
+    outcomes = []
+    for memory in (known, InterviewAccessCache()):
+        with pytest.raises(CoachError) as caught:
+            submit_known(engine, rubrics, opened, text, START + timedelta(minutes=3), memory, token)
+        outcomes.append((type(caught.value), caught.value.message))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] is (Forbidden if token else InterviewClosed)
+    assert count_attempts(engine) == 1
+
+
+def test_the_cache_keeps_at_most_its_size_dropping_the_oldest() -> None:
+    known = InterviewAccessCache(max_entries=2)
+    entries = [
+        InterviewAccess(uuid.uuid4(), "0" * 64, ["kv-cache"], START, None, None) for _ in range(3)
+    ]
+    for entry in entries:
+        known.put(entry)
+    assert [known.get(e.id) for e in entries] == [None, entries[1], entries[2]]
