@@ -23,6 +23,7 @@ from coach.scoring.rubric import (
     AnyCheck,
     AtLeastCheck,
     ConceptCheck,
+    ConceptSpec,
     NearCheck,
     QuantityCheck,
     RegexCheck,
@@ -231,14 +232,53 @@ def quantity(check: QuantityCheck, ctx: Context) -> Outcome:
 def near(check: NearCheck, ctx: Context) -> Outcome:
     tokens = ctx.text.tokens
     a_hits, b_hits = ctx.asserted(check.a), ctx.asserted(check.b)
-    for a in a_hits:
-        for b in b_hits:
+    for b in b_hits:
+        if check.rival is not None:
+            subject = _subject(ctx, b, check.a, check.rival)
+            candidates = [subject] if subject in a_hits else []
+        else:
+            candidates = a_hits
+        for a in candidates:
             if check.same_sentence and tokens[a.first].sentence != tokens[b.first].sentence:
                 continue
             gap = max(b.first - a.last, a.first - b.last, 0)
             if gap <= check.within and a != b:
                 return Outcome(Status.PASS, [ctx.span(a.first, a.last), ctx.span(b.first, b.last)])
     return Outcome(Status.FAIL)
+
+
+_CONTRAST = frozenset({"unlike", "than", "like", "versus", "vs", "whereas"})
+_RELATIVE = frozenset({"which", "that", "who"})
+
+
+def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Mention | None:
+    """What `b` is said of: of the mentions of `a` and of `rival` in b's sentence, the one
+    right after b, else the closest before it, else the closest after it."""
+    tokens = ctx.text.tokens
+    sentence = tokens[b.first].sentence
+
+    def contrasted(m: Mention) -> bool:
+        """Introduced by "unlike"/"than"..., unless b is said of it in a relative clause
+        ("unlike prefill, which is compute-bound")."""
+        if not any(tokens[i].text in _CONTRAST for i in range(max(0, m.first - 2), m.first)):
+            return False
+        between = range(m.last + 1, b.first) if m.last < b.first else range(0)
+        return not any(tokens[i].text in _RELATIVE for i in between)
+
+    candidates = [
+        m
+        for m in (*ctx.mentions(a), *ctx.mentions(rival))
+        if tokens[m.first].sentence == sentence
+        and (m.last < b.first or m.first > b.last)
+        and not contrasted(m)
+    ]
+    after = [m for m in candidates if m.first > b.last]
+    before = [m for m in candidates if m.last < b.first]
+    if after and min(m.first for m in after) == b.last + 1:
+        return min(after)
+    if before:
+        return max(before, key=lambda m: m.last)
+    return min(after) if after else None
 
 
 def _combine(outcomes: list[Outcome], needed: int) -> Outcome:

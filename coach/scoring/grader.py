@@ -73,7 +73,7 @@ def _inline_specs(check: Any) -> list[list[str]]:
     return [
         getattr(node, name)
         for node in walk(check)
-        for name in ("concept", "a", "b", "near", "unless_near")
+        for name in ("concept", "a", "b", "rival", "near", "unless_near")
         if isinstance(getattr(node, name, None), list)
     ]
 

@@ -127,6 +127,11 @@ class NearCheck(_Model):
     within: int = 12
     """Maximum distance in words between the two mentions."""
     same_sentence: bool = True
+    rival: ConceptSpec | None = None
+    """A concept `b` may be said of instead of `a` ("prefill is memory-bound and decode is
+    compute-bound"): `b` then counts only when its subject is `a` - the mention right after
+    it ("compute-bound prefill"), else the closest one before it in the sentence, else the
+    closest after it; a rival introduced by "unlike", "than", "like" is not a subject."""
 
 
 # Relative cost of each check kind: composite checks run their children cheapest first.

@@ -360,3 +360,33 @@ def test_inline_terms_match_singular_plural_and_real_compounds_only(
     make_rubric: MakeRubric, terms: list[str], answer: str, expected: bool
 ) -> None:
     assert met(make_rubric, {"type": "concept", "concept": terms}, answer) is expected
+
+
+PHASES = {
+    "type": "near",
+    "a": ["prefill"],
+    "b": ["compute-bound"],
+    "rival": ["decode"],
+    "within": 25,
+}
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Prefill is compute-bound and decode is memory-bound.", True),
+        ("Prefill is memory-bound and decode is compute-bound.", False),  # swapped
+        (
+            "Prefill runs the whole prompt through big matrix multiplies, so it is compute-bound.",
+            True,
+        ),
+        ("Decode is memory-bound, unlike prefill, which is compute-bound.", True),
+        ("Unlike prefill, decode is compute-bound.", False),
+        ("A compute-bound prefill and a memory-bound decode.", True),
+        ("A memory-bound prefill and a compute-bound decode.", False),
+    ],
+)
+def test_near_with_a_rival_credits_what_the_term_is_said_of(
+    make_rubric: MakeRubric, answer: str, expected: bool
+) -> None:
+    assert met(make_rubric, PHASES, answer) is expected
