@@ -28,7 +28,7 @@ from coach.scoring.rubric import (
     QuantityCheck,
     RegexCheck,
 )
-from coach.scoring.text import NormalizedText
+from coach.scoring.text import NormalizedText, Token
 from coach.scoring.units import Quantity, find_quantities
 
 Span = tuple[int, int]
@@ -274,11 +274,16 @@ def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Me
     ]
     after = [m for m in candidates if m.first > b.last]
     before = [m for m in candidates if m.last < b.first]
-    if after and min(m.first for m in after) == b.last + 1:
-        return min(after)
+    first_after = min(after) if after else None
+    if first_after and first_after.first == b.last + 1 and _same_clause(tokens, b, first_after):
+        return first_after  # "compute-bound prefill"
     if before:
         return max(before, key=lambda m: m.last)
-    return min(after) if after else None
+    return first_after
+
+
+def _same_clause(tokens: list[Token], a: Mention, b: Mention) -> bool:
+    return tokens[a.last].clause == tokens[b.first].clause
 
 
 def _combine(outcomes: list[Outcome], needed: int) -> Outcome:

@@ -22,6 +22,7 @@ _NOT_TYPOS = frozenset(
     stripes striped tripe replica replicas replicate evicted evident evicts events evict
     server served severe severs sender render tender vendor bender binder blinder cluster
     clusters bluster muster faster father master matter latter letter better bitter
+    connect connects connected connecting connector
     """.split()
 )
 
@@ -124,6 +125,14 @@ class ConceptIndex:
             if not tokens:
                 continue
             variants = [tokens]
+            if len(tokens) > 1:
+                # "earlier tokens" is also written "every earlier token", and the reverse.
+                *head, last = tokens
+                if last.endswith("s") and not last.endswith("ss"):
+                    forms = [last[:-1], last[:-2]] if last.endswith("es") else [last[:-1]]
+                else:
+                    forms = [last + "s", last + "es"]
+                variants += [(*head, form) for form in forms if len(form) > 1]
             if len(tokens) > 1 and _COMPOUND_RE.fullmatch(raw.casefold().strip()):
                 variants.append(("".join(tokens),))  # "nv link" -> "nvlink", "k/v" -> "kv"
             for variant in variants:
@@ -155,11 +164,9 @@ class ConceptIndex:
         """The vocabulary words an answer word stands for: itself, its singular, or the
         word it misspells by one edit."""
         vocab = self.vocabulary
-        # "earlier token" mentions the term "earlier tokens" (and the reverse, below).
-        plurals = {word + suffix for suffix in ("s", "es") if word + suffix in vocab}
         if word in vocab:
-            return frozenset((word, *plurals))
-        out = plurals
+            return frozenset((word,))
+        out = set()
         if word.endswith("'s") and word[:-2] in vocab:
             out.add(word[:-2])
         for suffix in ("s", "es"):

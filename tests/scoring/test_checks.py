@@ -384,9 +384,16 @@ PHASES = {
         ("Unlike prefill, decode is compute-bound.", False),
         ("A compute-bound prefill and a memory-bound decode.", True),
         ("A memory-bound prefill and a compute-bound decode.", False),
+        ("Prefill reads the whole prompt and is compute-bound, decode is not.", True),
     ],
 )
 def test_near_with_a_rival_credits_what_the_term_is_said_of(
     make_rubric: MakeRubric, answer: str, expected: bool
 ) -> None:
     assert met(make_rubric, PHASES, answer) is expected
+
+
+def test_real_words_are_not_read_as_typos_of_a_term(make_rubric: MakeRubric) -> None:
+    check = {"type": "concept", "concept": ["connectx"]}
+    assert met(make_rubric, check, "We connect the GPUs with copper.") is False
+    assert met(make_rubric, check, "Each GPU has a ConectX-7 NIC.") is True
