@@ -2,7 +2,7 @@
 
 Web routes and CLI commands call these functions with a Session, the loaded rubrics and the
 current time, and render what comes back. Grading (CPU work) happens outside any write
-transaction, so a SQLite write lock is held only for the insert.
+transaction, so a SQLite write lock is held only while the rows are written.
 """
 
 from coach.service.attempts import practise_answer, read_attempt, submit_answer
