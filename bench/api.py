@@ -140,20 +140,19 @@ def _start_server(database_url: str, rubrics_dir: Path) -> tuple[subprocess.Pope
 
 async def _open_interviews(host: str, port: int) -> list[tuple[str, str]]:
     """One interview per client: (id, bearer token)."""
-    reader, writer = await asyncio.open_connection(host, port)
+    request = request_bytes("POST", f"{API}/interviews", host=host, body=b"{}", headers=JSON)
     opened = []
-    try:
-        for _ in range(CLIENTS):
-            writer.write(
-                request_bytes("POST", f"{API}/interviews", host=host, body=b"{}", headers=JSON)
-            )
+    for _ in range(CLIENTS):
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            writer.write(request)
             status, body, _ = await read_response(reader)
-            if status != 201:
-                raise SystemExit(f"could not open an interview: HTTP {status} {body[:200]!r}")
-            created = json.loads(body)
-            opened.append((created["id"], created["token"]))
-    finally:
-        writer.close()
+        finally:
+            writer.close()
+        if status != 201:
+            raise SystemExit(f"could not open an interview: HTTP {status} {body[:200]!r}")
+        created = json.loads(body)
+        opened.append((created["id"], created["token"]))
     return opened
 
 

@@ -1,7 +1,8 @@
 """A lean closed-loop HTTP/1.1 load generator for the API benchmark (loopback only).
 
-Each client owns one keep-alive connection (asyncio streams) and sends its next request only
-after the previous response has been read in full: no pacing, no think time, no pipelining.
+Each client owns one keep-alive connection (asyncio streams; when the server closes it, it is
+reopened inside the next request's timing) and sends its next request only after the previous
+response has been read in full: no pacing, no think time, no pipelining.
 Parsing is the minimum that is still honest: the status line, Content-Length (or chunked
 bodies), and `Connection: close`. Every response's status is checked against the expected one;
 anything else, a malformed response or a broken connection counts as an error.
@@ -102,8 +103,10 @@ async def _client(
     sent: list[int],
     result: Result,
 ) -> None:
-    """Send requests until `stop_at` or the shared budget runs out; `sent[n]` counts them."""
-    reader, writer = await asyncio.open_connection(host, port)
+    """Send requests until `stop_at` or the shared budget runs out; `sent[n]` counts them.
+    A connection the server closed is reopened when the next request is due, inside its timing
+    (a real client pays for the new connection too)."""
+    connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
     last_ok = b""
     try:
         while time.perf_counter() < stop_at and budget[0] > 0:
@@ -112,12 +115,16 @@ async def _client(
             sent[n] += 1
             started = time.perf_counter()
             try:
+                if connection is None:
+                    connection = await asyncio.open_connection(host, port)
+                reader, writer = connection
                 writer.write(payload)
                 status, body, keep = await read_response(reader)
             except (OSError, asyncio.IncompleteReadError, ProtocolError, ValueError) as exc:
                 result.error(f"{type(exc).__name__}: {exc}")
-                writer.close()
-                reader, writer = await asyncio.open_connection(host, port)
+                if connection is not None:
+                    connection[1].close()
+                connection = None
                 continue
             took_ms = (time.perf_counter() - started) * 1000
             if status == expect:
@@ -127,9 +134,10 @@ async def _client(
                 result.error(f"HTTP {status}: {body[:200].decode('utf-8', 'replace')}")
             if not keep:
                 writer.close()
-                reader, writer = await asyncio.open_connection(host, port)
+                connection = None
     finally:
-        writer.close()
+        if connection is not None:
+            connection[1].close()
     if last_ok:
         result.bodies.append(last_ok)
 
