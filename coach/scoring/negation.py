@@ -37,7 +37,7 @@ _NEED_WORDS = frozenset(
 )
 _DISMISSIVE_AFTER = frozenset(
     """unnecessary overkill irrelevant pointless useless unneeded obsolete
-    optional""".split()
+    optional overrated overhyped unimportant""".split()
 )
 _SCOPE_BREAKS = frozenset({"and", "so", "because", "since", "which", "then", "therefore"})
 LOOK_BACK = 8
