@@ -39,7 +39,9 @@ _DISMISSIVE_AFTER = frozenset(
     """unnecessary overkill irrelevant pointless useless unneeded obsolete
     optional overrated overhyped unimportant""".split()
 )
-_SCOPE_BREAKS = frozenset({"and", "so", "because", "since", "which", "then", "therefore"})
+_SCOPE_BREAKS = frozenset(
+    {"and", "so", "because", "since", "which", "then", "therefore", "vs", "versus"}
+)  # "no fragmentation vs 60-80% waste"
 LOOK_BACK = 8
 LOOK_AHEAD = 5
 
