@@ -84,6 +84,8 @@ def _prose(words: list[str]) -> list[str]:
 
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·▪]|\d+[.)])\s")
 _ARITHMETIC_RE = re.compile(r"[=×]|\d\s*[*/x]\s*\d")
+# A worked result: a figure equal to another figure ("12 B/param = 1.2 TB").
+_RESULT_RE = re.compile(r"\d[\w/.%]*\s*(?:=|≈)\s*~?\d")
 
 
 def _is_list_like(words: list[str], raw: str) -> bool:
@@ -96,6 +98,8 @@ def _is_list_like(words: list[str], raw: str) -> bool:
             and bool(words)
             and not any(w in _FUNCTION_WORDS or w in _REASONING for w in words)
         )
+    if _RESULT_RE.search(raw):
+        return False  # a calculation, however terse, is not a list of terms
     items = [i for i in _LIST_SPLIT_RE.split(raw) if i.strip()]
     function = sum(1 for w in words if w in _FUNCTION_WORDS)
     ratio = function / len(words)

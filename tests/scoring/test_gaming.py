@@ -113,6 +113,8 @@ def test_short_bullet_fragments_are_list_items() -> None:
         "by accumulated attention) - these can change outputs.",
         "- Memory: 70B × 16 B/param (bf16 w + g, fp32 master + Adam m, v) = 1.12 TB; bf16 "
         "weights alone 140 GB.",
+        "Sizing: 100B params -> bf16 weights 200GB; fp32 master + Adam m,v = 12B/param = "
+        "1.2TB; so ~1.4TB per checkpoint to resume (plus RNG, dataloader position, LR sched).",
     ],
 )
 def test_terse_technical_sentences_are_not_lists(sentence: str) -> None:
