@@ -5,7 +5,7 @@ Registered on the main `coach` app in coach/cli.py. Thin: every command calls co
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -14,7 +14,6 @@ from coach.config import Settings
 from coach.errors import CoachError
 from coach.scoring import load_rubrics
 
-APP_FACTORY = "coach.web.app:create_app"
 db_app = typer.Typer(help="Create and migrate the database (Alembic).", no_args_is_help=True)
 
 
@@ -31,8 +30,10 @@ def serve(
         int,
         typer.Option(
             min=1,
-            help="Worker processes sharing the port (each grades on its own CPU core). More "
-            "than one needs COACH_SECRET_KEY, so that every worker accepts the others' forms.",
+            help="Server processes on the port, one per CPU core (grading is CPU-bound). On "
+            "Linux each has its own SO_REUSEPORT socket, so the kernel spreads connections "
+            "across them. More than one needs COACH_SECRET_KEY, so that every worker accepts "
+            "the others' forms.",
         ),
     ] = 1,
 ) -> None:
@@ -40,6 +41,7 @@ def serve(
     import uvicorn
 
     from coach.web import create_app
+    from coach.web.workers import BALANCED_REUSEPORT, listening_socket, serve_workers
 
     settings = Settings()
     if workers > 1 and not settings.secret_key.get_secret_value():
@@ -58,12 +60,16 @@ def serve(
         app = create_app(settings)
     except CoachError as exc:
         _fail(exc.message)
-    options: dict[str, Any] = {"host": host, "port": port, "access_log": access_log}
     if workers == 1:
-        uvicorn.run(app, log_level="info", **options)
+        uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")
         return
+    try:  # a port already taken fails here, with a message, rather than in every worker
+        listening_socket(host, port, reuse_port=BALANCED_REUSEPORT).close()
+    except OSError as exc:
+        _fail(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.")
     # Each worker process builds its own app (and engine) from the same environment.
-    uvicorn.run(APP_FACTORY, factory=True, workers=workers, log_level="info", **options)
+    options = {"access_log": access_log, "log_level": "info"}
+    raise typer.Exit(serve_workers(workers, host, port, options))
 
 
 @db_app.command("upgrade")

@@ -150,3 +150,19 @@ def test_serve_with_workers_needs_a_secret_key(migrated_url: str) -> None:
     )
     assert result.returncode == 1
     assert "COACH_SECRET_KEY" in result.stderr
+
+
+def test_serve_with_workers_names_a_port_that_is_taken(migrated_url: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "coach", "serve", "--port", str(port), "--workers", "2"],
+            env={**coach_env(migrated_url), "COACH_SECRET_KEY": "s" * 32},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"Cannot listen on 127.0.0.1:{port}" in result.stderr
