@@ -28,15 +28,17 @@ BALANCED_REUSEPORT = sys.platform.startswith("linux") and hasattr(socket, "SO_RE
 
 
 def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
-    """A bound TCP socket for host:port (IPv4 or IPv6, as the host resolves)."""
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    sock = socket.socket(family, kind, proto)
+    """A bound TCP socket for host:port (IPv6 when the host has a colon, as uvicorn decides)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if reuse_port:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind(address)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
     sock.set_inheritable(True)
     return sock
 
