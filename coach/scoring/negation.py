@@ -16,7 +16,7 @@ from coach.scoring.text import Token
 # fragmentation" still mentions fragmentation.
 _VERB_CUES = frozenset(
     """don't dont doesn't doesnt didn't didnt won't wont wouldn't wouldnt shouldn't shouldnt
-    can't cant cannot needn't never""".split()
+    can't cant cannot needn't never nobody""".split()
 )
 _NOUN_CUES = frozenset(
     """no without neither nor skip skipping avoid avoiding rather instead forget ignore
@@ -37,7 +37,7 @@ _NEED_WORDS = frozenset(
 )
 _DISMISSIVE_AFTER = frozenset(
     """unnecessary overkill irrelevant pointless useless unneeded obsolete
-    optional overrated overhyped unimportant""".split()
+    optional overrated overhyped unimportant fad gimmick""".split()
 )
 _SCOPE_BREAKS = frozenset(
     {"and", "so", "because", "since", "which", "then", "therefore", "vs", "versus"}

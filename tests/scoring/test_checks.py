@@ -74,6 +74,8 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("There is no need for atomic rename here.", False),
         ("Atomic rename is overkill.", False),
         ("Atomic rename is overrated in practice.", False),
+        ("Atomic rename is a fad.", False),
+        ("Nobody really needs atomic rename.", False),
         ("No torn files vs atomic rename with a manifest.", True),  # scope ends at "vs"
         ("Atomic rename is not needed on Lustre.", False),
         ("Not only atomic rename but also checksums.", True),
