@@ -84,8 +84,12 @@ def _prose(words: list[str]) -> list[str]:
 
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·▪]|\d+[.)])\s")
 _ARITHMETIC_RE = re.compile(r"[=×]|\d\s*[*/x]\s*\d")
-# A worked result: a figure equal to another figure ("12 B/param = 1.2 TB").
-_RESULT_RE = re.compile(r"\d[\w/.%]*\s*(?:=|≈)\s*~?\d")
+# A worked result: a figure equal to another figure ("12 B/param = 1.2 TB", "13 GB = 293").
+_RESULT_RE = re.compile(r"\d[\w/.%]*(?:\s?[a-z]{1,4}(?:/[a-z]+)?)?\s*(?:=|≈)\s*~?\d")
+# A table row that gives a figure ("| ZeRO-3 | + parameters | 17.5 GB |") states a fact.
+_TABLE_FIGURE_RE = re.compile(
+    r"^\s*\|.*\d\s*(?:[kmgtp]i?b(?:/s|ps)?\b|[kmgt]bit|b/param|x\b|%|ms\b|us\b|µs)"
+)
 
 
 def _is_list_like(words: list[str], raw: str) -> bool:
@@ -98,8 +102,8 @@ def _is_list_like(words: list[str], raw: str) -> bool:
             and bool(words)
             and not any(w in _FUNCTION_WORDS or w in _REASONING for w in words)
         )
-    if _RESULT_RE.search(raw):
-        return False  # a calculation, however terse, is not a list of terms
+    if _RESULT_RE.search(raw) or _TABLE_FIGURE_RE.match(raw):
+        return False  # a calculation or a row of figures, however terse, is not a list of terms
     items = [i for i in _LIST_SPLIT_RE.split(raw) if i.strip()]
     function = sum(1 for w in words if w in _FUNCTION_WORDS)
     ratio = function / len(words)

@@ -31,10 +31,10 @@ _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"'}
 
 WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-# Sentences end at . ! ? before a space, at a blank line, or before a list item; a single
-# newline inside a paragraph (hard-wrapped text) does not end one.
+# Sentences end at . ! ? before a space, at a blank line, before a list item or a table row;
+# a single newline inside a paragraph (hard-wrapped text) does not end one.
 _SENTENCE_END_RE = re.compile(
-    r"[.!?]+(?=\s|$)|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•·▪]|\d+[.)])\s)|[•·▪]"
+    r"[.!?]+(?=\s|$)|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•·▪]|\d+[.)])\s)|\n(?=[ \t]*\|)|[•·▪]"
 )
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]|\s-\s|->|=>|→")  # arrows: "not sharded -> X"
 _CLAUSE_WORDS = frozenset(

@@ -136,3 +136,19 @@ def test_terse_bullet_answer_without_because_is_not_stuffing() -> None:
         "- Risks: OOM from the unsharded layer, slow all-gathers on a weak fabric, stragglers."
     )
     assert not assess_style(normalize(answer)).stuffed
+
+
+def test_table_rows_with_figures_state_facts_but_a_row_of_terms_is_a_list() -> None:
+    answer = (
+        "Per GPU with 64 ranks:\n\n"
+        "| Stage | Sharded | Per GPU |\n"
+        "|---|---|---|\n"
+        "| ZeRO-2 | + gradients | 140 + 2.2 + 13 GB = ~155 GB |\n"
+        "| ZeRO-3 / FSDP FULL_SHARD | + parameters | 17.5 GB |\n\n"
+        "| NVLink | InfiniBand | fat tree | GPUDirect | SHARP | RoCE |"
+    )
+    text = normalize(answer)
+    rows = [text.folded[s:e].strip() for s, e in text.sentence_spans]
+    listed = {rows[i] for i in assess_style(text).list_like_sentences}
+    assert "| zero-3 / fsdp full_shard | + parameters | 17.5 gb |" in rows  # one row, one sentence
+    assert listed == {"| nvlink | infiniband | fat tree | gpudirect | sharp | roce |"}
