@@ -92,6 +92,23 @@ _TABLE_FIGURE_RE = re.compile(
 )
 
 
+# "- ZeRO-1: optimizer states partitioned (4x memory saving)": a short label, a colon, and one
+# statement about it - with a figure or a grammatical word, so "- Fabric: NVLink NVSwitch IB"
+# stays a list. Several comma-separated items after the colon are still a list.
+_LABEL_RE = re.compile(r"^\s*(?:[-*•·▪]\s+|\d+[.)]\s+)?[^:,;\n]{1,40}:\s+(?P<rest>.+)$", re.DOTALL)
+
+
+def _is_labelled_statement(raw: str) -> bool:
+    m = _LABEL_RE.match(raw)
+    if m is None:
+        return False
+    rest = m.group("rest")
+    items = [i for i in _LIST_SPLIT_RE.split(rest) if i.strip()]
+    words = WORD_RE.findall(rest)
+    says_something = any(w[0].isdigit() or w in _FUNCTION_WORDS for w in words)
+    return len(items) <= 2 and len(_prose(words)) >= 3 and says_something
+
+
 def _is_list_like(words: list[str], raw: str) -> bool:
     """Whether one sentence reads as a list of terms; `words` are its prose words."""
     if len(words) < 5:
@@ -104,6 +121,8 @@ def _is_list_like(words: list[str], raw: str) -> bool:
         )
     if _RESULT_RE.search(raw) or _TABLE_FIGURE_RE.match(raw):
         return False  # a calculation or a row of figures, however terse, is not a list of terms
+    if _is_labelled_statement(raw):
+        return False
     items = [i for i in _LIST_SPLIT_RE.split(raw) if i.strip()]
     function = sum(1 for w in words if w in _FUNCTION_WORDS)
     ratio = function / len(words)

@@ -152,3 +152,16 @@ def test_table_rows_with_figures_state_facts_but_a_row_of_terms_is_a_list() -> N
     listed = {rows[i] for i in assess_style(text).list_like_sentences}
     assert "| zero-3 / fsdp full_shard | + parameters | 17.5 gb |" in rows  # one row, one sentence
     assert listed == {"| nvlink | infiniband | fat tree | gpudirect | sharp | roce |"}
+
+
+@pytest.mark.parametrize(
+    ("line", "listed"),
+    [
+        ("- ZeRO-1: optimizer states partitioned (4x memory saving).", False),
+        ("- FSDP: native PyTorch, composes with DTensor and torch.compile.", False),
+        ("- Fabric: NVLink NVSwitch InfiniBand GPUDirect SHARP.", True),
+        ("- Stages: ZeRO-1, ZeRO-2, ZeRO-3, FSDP, HSDP, offload.", True),
+    ],
+)
+def test_a_labelled_statement_is_not_a_list_but_a_labelled_list_is(line: str, listed: bool) -> None:
+    assert bool(assess_style(normalize(line)).list_like_sentences) is listed
