@@ -60,11 +60,6 @@ def _reach(tokens: list[Token], i: int) -> int:
     return 0
 
 
-def is_negated(tokens: list[Token], first: int, last: int) -> bool:
-    """True when tokens[first..last] sit in a negated or dismissive clause."""
-    return negated_before(tokens, first) or dismissed_after(tokens, last)
-
-
 def negated_before(tokens: list[Token], first: int) -> bool:
     """A negation cue earlier in the clause reaches tokens[first]."""
     clause = tokens[first].clause
@@ -102,8 +97,9 @@ def dismissed_after(tokens: list[Token], last: int) -> bool:
 
 
 class Negation:
-    """is_negated for one answer, remembering each token's verdicts (many concepts, patterns
-    and figures ask about the same words)."""
+    """Whether tokens[first..last] of one answer sit in a negated or dismissive clause,
+    remembering each token's verdict (many concepts, patterns and figures ask about the same
+    words)."""
 
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
