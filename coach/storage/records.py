@@ -35,14 +35,9 @@ def create_interview(*, session: Session, interview_in: InterviewCreate) -> Inte
     return interview
 
 
-def get_interview(
-    *, session: Session, interview_id: uuid.UUID, for_update: bool = False
-) -> Interview | None:
-    """One interview; `for_update` locks its row (PostgreSQL) so finish and answers serialise."""
-    statement = select(Interview).where(Interview.id == interview_id)
-    if for_update:
-        statement = statement.with_for_update()
-    return session.exec(statement).first()
+def get_interview(*, session: Session, interview_id: uuid.UUID) -> Interview | None:
+    """One interview (answers lock its row with `lock_interview`)."""
+    return session.exec(select(Interview).where(Interview.id == interview_id)).first()
 
 
 @dataclass(frozen=True)
