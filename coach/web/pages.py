@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from coach import service
+from coach.config import Settings
 from coach.errors import InvalidInput
 from coach.scoring import Rubric
 from coach.web import drill_pages, interview_pages
@@ -98,13 +99,18 @@ def practise_form(
     browser: BrowserDep,
 ) -> Response:
     question = service.get_question(rubrics=rubrics, question_id=question_id)
+    return _practise_form(request, rubrics[question.id], settings, started_at=iso(now))
+
+
+def _practise_form(request: Request, rubric: Rubric, settings: Settings, **form: Any) -> Response:
+    """The practice form for one question (`form`: answer, error, started_at, status_code)."""
     return answer_form(
         request,
-        rubric=rubrics[question.id],
-        action=str(request.url_for("practise_submit", question_id=question.id)),
-        draft_key=f"practise:{question.id}",
+        rubric=rubric,
+        action=str(request.url_for("practise_submit", question_id=rubric.id)),
+        draft_key=f"practise:{rubric.id}",
         max_chars=settings.max_answer_chars,
-        started_at=iso(now),
+        **form,
     )
 
 
@@ -135,12 +141,10 @@ def practise_submit(
             judge=settings.judge_enabled,
         )
     except InvalidInput as exc:
-        return answer_form(
+        return _practise_form(
             request,
-            rubric=rubrics[question.id],
-            action=str(request.url_for("practise_submit", question_id=question.id)),
-            draft_key=f"practise:{question.id}",
-            max_chars=settings.max_answer_chars,
+            rubrics[question.id],
+            settings,
             answer=text,
             error=exc.message,
             started_at=started_at,
