@@ -23,16 +23,6 @@ HELDOUT = Path(__file__).resolve().parent.parent / "tests" / "scoring" / "heldou
 TARGET_MEDIAN_MS = 2.0
 
 
-def _timings(answer: str, rubric: Rubric, rounds: int) -> list[float]:
-    grade(answer, rubric)  # warm the concept index
-    out = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        grade(answer, rubric)
-        out.append((time.perf_counter() - started) * 1000)
-    return out
-
-
 def _long_answer(rubric: Rubric, words: int = 2000) -> str:
     parts: list[str] = []
     pool = [e.answer for e in rubric.examples if e.id not in ("injection", "keyword-salad")]
@@ -42,7 +32,8 @@ def _long_answer(rubric: Rubric, words: int = 2000) -> str:
 
 
 def _rotation(answers: list[str], rubric: Rubric, rounds: int) -> list[float]:
-    """Time each of many different answers in turn: nothing is graded twice in a row."""
+    """Time the answers in turn (with several, nothing is graded twice in a row), after one
+    untimed grade of each that warms the rubric's concept index."""
     for answer in answers:
         grade(answer, rubric)
     out = []
@@ -85,7 +76,7 @@ def main() -> None:
             ("excellent", excellent, ROUNDS),
             ("2000 words", _long_answer(rubric), ROUNDS // 4),
         ):
-            t = _timings(answer, rubric, rounds)
+            t = _rotation([answer], rubric, rounds)
             if label == "excellent":
                 medians_300.append(statistics.median(t))
             _row(rubric.id, label, len(answer.split()), t)
