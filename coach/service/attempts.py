@@ -12,7 +12,13 @@ from coach.errors import CoachError, Forbidden, InvalidInput, UnknownQuestion
 from coach.schemas import AttemptPublic, AttemptReceipt, GradeHistoryEntry, InterviewState
 from coach.scoring import Grade, Rubric, grade
 from coach.service.interview_access import InterviewAccessCache, access_for_answer, still_open
-from coach.service.interviews import authorized_interview, ensure_open, progress_text, state_of
+from coach.service.interviews import (
+    authorized_interview,
+    ensure_open,
+    parse_id,
+    progress_text,
+    state_of,
+)
 from coach.service.judging import opinion_in
 from coach.service.questions import hash_token, new_token, rubric_for, token_matches
 from coach.storage import records
@@ -175,10 +181,7 @@ def practise_answer(
 
 def _readable(session: Session, attempt_id: str, token: str, now: datetime) -> tuple[Attempt, bool]:
     """The attempt if the token opens it, and whether its model answer may be shown."""
-    try:
-        key: uuid.UUID | None = uuid.UUID(attempt_id)
-    except ValueError:
-        key = None
+    key = parse_id(attempt_id)
     attempt = records.get_attempt(session=session, attempt_id=key) if key else None
     if attempt is None:
         token_matches(token, hash_token(""))  # same work as a real check

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from coach.service.interviews import authorized_access, ensure_open
+from coach.service.interviews import authorized_access, ensure_open, parse_id
 from coach.service.questions import token_matches
 from coach.storage import records
 from coach.storage.db import read_transaction
@@ -52,10 +52,7 @@ def access_for_answer(
 ) -> tuple[InterviewAccess, bool]:
     """The interview's access facts if the token opens it and it is open, and whether they came
     from `known` (then `finished_at` may be stale: `still_open` re-reads it)."""
-    try:
-        key: uuid.UUID | None = uuid.UUID(interview_id)
-    except ValueError:
-        key = None
+    key = parse_id(interview_id)
     cached = known.get(key) if known is not None and key is not None else None
     if cached is not None and token_matches(token, cached.token_hash):
         ensure_open(cached, now)  # a finished interview stays finished; expiry is a clock matter

@@ -65,9 +65,11 @@ def _deadline(interview: Timed) -> datetime | None:
     return interview.started_at + timedelta(minutes=interview.time_limit_minutes)
 
 
-def _key(interview_id: str) -> uuid.UUID | None:
+def parse_id(text: str) -> uuid.UUID | None:
+    """An interview or attempt id from a URL or a request; None when it is not a UUID (callers
+    then answer exactly as for an unknown id)."""
     try:
-        return uuid.UUID(interview_id)
+        return uuid.UUID(text)
     except ValueError:
         return None
 
@@ -81,7 +83,7 @@ def _check_token(token: str, token_hash: str | None, interview_id: str) -> None:
 
 def authorized_interview(session: Session, interview_id: str, token: str) -> Interview:
     """The interview, if the token opens it."""
-    key = _key(interview_id)
+    key = parse_id(interview_id)
     interview = records.get_interview(session=session, interview_id=key) if key else None
     _check_token(token, interview.token_hash if interview else None, interview_id)
     assert interview is not None
@@ -91,7 +93,7 @@ def authorized_interview(session: Session, interview_id: str, token: str) -> Int
 def authorized_access(session: Session, interview_id: str, token: str) -> InterviewAccess:
     """What answering needs to know about the interview, if the token opens it: the same check
     as `authorized_interview`, one Core select instead of an ORM object."""
-    key = _key(interview_id)
+    key = parse_id(interview_id)
     access = records.get_interview_access(session=session, interview_id=key) if key else None
     _check_token(token, access.token_hash if access else None, interview_id)
     assert access is not None
