@@ -3,7 +3,9 @@
 "you don't need atomic rename", "I wouldn't bother with NVLink", "no PFC", "atomic rename is
 overkill", "instead of InfiniBand": the mention does not earn the concept. "not only NVLink
 but also ..." does. The scope is the clause: a comma, semicolon, "but", "because", "and", ...
-ends it.
+ends it. A claim that is reported in order to be rejected is dismissed whole, whatever its
+clauses: "the idea that prefill is compute-bound and decode is memory-bound is overstated",
+"it is a myth that decode is compute-bound".
 """
 
 from __future__ import annotations
@@ -37,8 +39,17 @@ _NEED_WORDS = frozenset(
 )
 _DISMISSIVE_AFTER = frozenset(
     """unnecessary overkill irrelevant pointless useless unneeded obsolete
-    optional overrated overhyped unimportant fad gimmick""".split()
+    optional overrated overhyped unimportant fad gimmick overstated overblown exaggerated
+    hype myth nonsense""".split()
 )
+# "the idea that <claim> is overstated": a reported claim, dismissed by a later verdict.
+_CLAIM_NOUNS = frozenset("idea claim notion belief assumption story narrative argument".split())
+_VERDICTS = _DISMISSIVE_AFTER | frozenset(
+    "wrong false untrue incorrect mistaken misleading outdated bogus unfounded".split()
+)
+_TRUE_WORDS = frozenset("true correct accurate right valid real".split())
+# "it is a myth that <claim>": the verdict comes first and covers the rest of the sentence.
+_VERDICT_FIRST = frozenset("myth misconception false untrue wrong nonsense".split())
 _SCOPE_BREAKS = frozenset(
     {"and", "so", "because", "since", "which", "then", "therefore", "vs", "versus"}
 )  # "no fragmentation vs 60-80% waste"
@@ -96,6 +107,32 @@ def dismissed_after(tokens: list[Token], last: int) -> bool:
     return False
 
 
+def _rejects(tokens: list[Token], i: int) -> bool:
+    """tokens[i] passes a negative verdict on a claim: "overstated", "isn't true"."""
+    word = tokens[i].text
+    if word in _VERDICTS:  # "... is overstated", "... is a myth", "... is simply wrong"
+        return any(t.text in _COPULAS or t.text == "seems" for t in tokens[max(0, i - 3) : i])
+    following = {t.text for t in tokens[i + 1 : i + 4] if t.sentence == tokens[i].sentence}
+    return word in _NEGATORS and bool(following & _TRUE_WORDS)
+
+
+def rejected_claims(tokens: list[Token]) -> set[int]:
+    """Indices of tokens inside a claim the answer reports only to reject it."""
+    out: set[int] = set()
+    for i, tok in enumerate(tokens):
+        if tok.text != "that" or i == 0:
+            continue
+        sentence = [j for j in range(i + 1, len(tokens)) if tokens[j].sentence == tok.sentence]
+        previous = tokens[i - 1].text
+        if previous in _VERDICT_FIRST:
+            out.update(sentence)
+        elif previous in _CLAIM_NOUNS:
+            verdict = next((j for j in sentence[1:] if _rejects(tokens, j)), None)
+            if verdict is not None:
+                out.update(range(i + 1, verdict))
+    return out
+
+
 class Negation:
     """Whether tokens[first..last] of one answer sit in a negated or dismissive clause,
     remembering each token's verdict (many concepts, patterns and figures ask about the same
@@ -105,8 +142,11 @@ class Negation:
         self.tokens = tokens
         self._before: dict[int, bool] = {}
         self._after: dict[int, bool] = {}
+        self._rejected = rejected_claims(tokens)
 
     def __call__(self, first: int, last: int) -> bool:
+        if first in self._rejected:
+            return True
         before = self._before.get(first)
         if before is None:
             before = self._before[first] = negated_before(self.tokens, first)

@@ -82,6 +82,14 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("Without checksums it fails, so use atomic rename.", True),  # scope ends at "so"
         ("Don't skip it: use atomic rename.", True),  # scope ends at the colon
         ("Writes are not atomic, but atomic rename fixes that.", True),  # scope ends at "but"
+        ("Atomic rename is overblown.", False),
+        # A claim reported only to be rejected, however many clauses it has.
+        ("The idea that torn files matter and atomic rename helps is overstated.", False),
+        ("The claim that atomic rename is safe on S3 isn't true.", False),
+        ("It is a myth that object stores give you atomic rename.", False),
+        ("The claim that checksums suffice is wrong, so use atomic rename.", True),
+        ("The idea behind atomic rename is that readers never see a torn file.", True),
+        ("The idea that atomic rename is cheap explains why a wrong path hurts.", True),
     ],
 )
 def test_concept_in_negated_or_dismissive_clause_does_not_count(

@@ -43,3 +43,12 @@ def test_heldout_answer_lands_in_its_band(question: str, example: Example) -> No
 def test_answer_that_once_exposed_a_gap_stays_in_its_band(question: str, example: Example) -> None:
     result = grade(example.answer, RUBRICS[question])
     assert check_example(example, result) == []
+
+
+@pytest.mark.parametrize(("question", "example"), _cases() + _cases(REGRESSIONS))
+def test_expectations_name_real_criteria_and_misconceptions(question: str, example: Example) -> None:
+    rubric = RUBRICS[question]
+    criteria = {c.id for c in rubric.criteria}
+    misconceptions = {m.id for m in rubric.misconceptions}
+    assert set(example.expect_met + example.expect_missed) <= criteria
+    assert set(example.expect_misconceptions) <= misconceptions
