@@ -46,7 +46,9 @@ def test_answer_that_once_exposed_a_gap_stays_in_its_band(question: str, example
 
 
 @pytest.mark.parametrize(("question", "example"), _cases() + _cases(REGRESSIONS))
-def test_expectations_name_real_criteria_and_misconceptions(question: str, example: Example) -> None:
+def test_expectations_name_real_criteria_and_misconceptions(
+    question: str, example: Example
+) -> None:
     rubric = RUBRICS[question]
     criteria = {c.id for c in rubric.criteria}
     misconceptions = {m.id for m in rubric.misconceptions}
