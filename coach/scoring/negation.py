@@ -119,17 +119,19 @@ def _rejects(tokens: list[Token], i: int) -> bool:
 def rejected_claims(tokens: list[Token]) -> set[int]:
     """Indices of tokens inside a claim the answer reports only to reject it."""
     out: set[int] = set()
-    for i, tok in enumerate(tokens):
-        if tok.text != "that" or i == 0:
-            continue
-        sentence = [j for j in range(i + 1, len(tokens)) if tokens[j].sentence == tok.sentence]
+    for i in range(1, len(tokens)):
         previous = tokens[i - 1].text
+        if tokens[i].text != "that" or not (previous in _VERDICT_FIRST or previous in _CLAIM_NOUNS):
+            continue
+        end = i + 1
+        while end < len(tokens) and tokens[end].sentence == tokens[i].sentence:
+            end += 1
         if previous in _VERDICT_FIRST:
-            out.update(sentence)
-        elif previous in _CLAIM_NOUNS:
-            verdict = next((j for j in sentence[1:] if _rejects(tokens, j)), None)
-            if verdict is not None:
-                out.update(range(i + 1, verdict))
+            out.update(range(i + 1, end))
+            continue
+        verdict = next((j for j in range(i + 2, end) if _rejects(tokens, j)), None)
+        if verdict is not None:
+            out.update(range(i + 1, verdict))
     return out
 
 
