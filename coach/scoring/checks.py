@@ -229,9 +229,41 @@ def quantity(check: QuantityCheck, ctx: Context) -> Outcome:
     return Outcome(Status.FAIL, negated, _negation_note("The figure") if negated else "")
 
 
+def _column_pair(ctx: Context, a_hits: list[Mention], b_hits: list[Mention]) -> Outcome | None:
+    """In a markdown table a cell is said of its column's header: "| | Prefill | Decode |" over
+    "| Bound | compute | HBM bandwidth |". PASS when one side heads the other's column, else
+    None (the table does not decide)."""
+    heads = ctx.text.column_heads
+    for inner, outer in ((b_hits, a_hits), (a_hits, b_hits)):
+        for m in inner:
+            head = heads.get(m.first)
+            if head is None:
+                continue
+            for o in outer:
+                if head[0] <= o.first and o.last <= head[1]:
+                    return Outcome(
+                        Status.PASS, [ctx.span(m.first, m.last), ctx.span(o.first, o.last)]
+                    )
+    return None
+
+
 def near(check: NearCheck, ctx: Context) -> Outcome:
     tokens = ctx.text.tokens
     a_hits, b_hits = ctx.asserted(check.a), ctx.asserted(check.b)
+    if ctx.text.column_heads:
+        decided = _column_pair(ctx, a_hits, b_hits)
+        if decided is not None:
+            return decided
+        if check.rival is not None:
+            # b in a column headed by a rival is said of the rival, not of a.
+            heads = ctx.text.column_heads
+            rivals = ctx.asserted(check.rival)
+            b_hits = [
+                b
+                for b in b_hits
+                if b.first not in heads
+                or not any(heads[b.first][0] <= r.first <= heads[b.first][1] for r in rivals)
+            ]
     for b in b_hits:
         if check.rival is not None:
             subject = _subject(ctx, b, check.a, check.rival)

@@ -31,10 +31,12 @@ _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"'}
 
 WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-# Sentences end at . ! ? before a space, at a blank line, before a list item or a table row;
-# a single newline inside a paragraph (hard-wrapped text) does not end one.
+# Sentences end at . ! ? before a space (not after "i.e." or "e.g.", "vs.", "approx."), at a
+# blank line, before a list item or a table row; a single newline inside a paragraph
+# (hard-wrapped text) does not end one.
 _SENTENCE_END_RE = re.compile(
-    r"[.!?]+(?=\s|$)|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•·▪]|\d+[.)])\s)|\n(?=[ \t]*\|)|[•·▪]"
+    r"(?<!i\.e)(?<!e\.g)(?<!\bvs)(?<!\bapprox)(?<!a\.k\.a)(?<!w\.r\.t)[.!?]+(?=\s|$)"
+    r"|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•·▪]|\d+[.)])\s)|\n(?=[ \t]*\|)|[•·▪]"
 )
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]|\s-\s|->|=>|→")  # arrows: "not sharded -> X"
 _CLAUSE_WORDS = frozenset(
@@ -74,6 +76,9 @@ class NormalizedText:
     tokens: list[Token] = field(default_factory=list)
     sentence_spans: list[tuple[int, int]] = field(default_factory=list)
     """(start, end) of each sentence in the folded text."""
+    column_heads: dict[int, tuple[int, int]] = field(default_factory=dict)
+    """For each token in the body of a markdown table: the first and last token of its
+    column's header cell (what the cell is said of: "| | Prefill | Decode |")."""
 
     @functools.cached_property
     def plain_ascii(self) -> bool:
@@ -195,3 +200,54 @@ def _segment(text: NormalizedText) -> None:
             clause = sentence + bisect_left(clause_breaks, begin) + words_so_far
             append(make(Token, (word, begin, finish, len(tokens), sentence, clause)))
     text.tokens = tokens
+    if "|" in folded:
+        text.column_heads = _column_heads(text)
+
+
+_TABLE_RULE_RE = re.compile(r"[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*")
+
+
+def _cells(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) of each cell of a table row "| a | b |" spanning folded[start:end]."""
+    bars = [i for i in range(start, end) if folded[i] == "|"]
+    if folded[start : bars[0]].strip():  # "a | b": no leading bar
+        bars.insert(0, start - 1)
+    if folded[bars[-1] + 1 : end].strip():  # no trailing bar
+        bars.append(end)
+    return [(a + 1, b) for a, b in zip(bars, bars[1:], strict=False)]
+
+
+def _column_heads(text: NormalizedText) -> dict[int, tuple[int, int]]:
+    """Map body-cell tokens of markdown tables to their header cell's tokens."""
+    folded = text.folded
+    lines: list[tuple[int, int]] = []
+    offset = 0
+    for line in folded.split("\n"):
+        lines.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    heads: dict[int, tuple[int, int]] = {}
+    i = 0
+    while i + 2 < len(lines):
+        (h_start, h_end), (r_start, r_end) = lines[i], lines[i + 1]
+        if "|" not in folded[h_start:h_end] or not _TABLE_RULE_RE.fullmatch(folded[r_start:r_end]):
+            i += 1
+            continue
+        header = [_tokens_in(text, a, b) for a, b in _cells(folded, h_start, h_end)]
+        i += 2
+        while i < len(lines) and "|" in folded[lines[i][0] : lines[i][1]]:
+            for column, (a, b) in enumerate(_cells(folded, *lines[i])):
+                head = header[column] if column < len(header) else None
+                if head is not None:
+                    for tok in range(*_tokens_in(text, a, b)):
+                        heads[tok] = (head[0], head[1] - 1)
+            i += 1
+    return {tok: head for tok, head in heads.items() if head[1] >= head[0]}
+
+
+def _tokens_in(text: NormalizedText, start: int, end: int) -> tuple[int, int]:
+    """[first, stop) token indices lying inside folded[start:end]."""
+    first = text.token_at(start)
+    stop = first
+    while stop < len(text.tokens) and text.tokens[stop].end <= end:
+        stop += 1
+    return first, stop

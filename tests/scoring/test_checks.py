@@ -397,6 +397,11 @@ PHASES = {
         ("A compute-bound prefill and a memory-bound decode.", True),
         ("A memory-bound prefill and a compute-bound decode.", False),
         ("Prefill reads the whole prompt and is compute-bound, decode is not.", True),
+        # In a table a cell is said of its column's header.
+        ("| | Prefill | Decode |\n|---|---|---|\n| Bound by | compute-bound | HBM |", True),
+        ("| | Decode | Prefill |\n|---|---|---|\n| Bound by | compute-bound | HBM |", False),
+        ("| Phase | Bound |\n|---|---|\n| Prefill | compute-bound |\n| Decode | HBM |", True),
+        ("| Phase | Bound |\n|---|---|\n| Decode | compute-bound |\n| Prefill | HBM |", False),
     ],
 )
 def test_near_with_a_rival_credits_what_the_term_is_said_of(

@@ -50,3 +50,16 @@ def test_sentences_split_on_punctuation_blank_lines_and_bullets_not_on_wraps() -
 def test_decimal_points_do_not_end_sentences() -> None:
     text = normalize("HBM is 3.35 TB/s on H100.")
     assert len(text.sentence_spans) == 1
+
+
+def test_abbreviations_do_not_end_sentences() -> None:
+    text = normalize("Stage 3 costs 3 psi, i.e. 1.5x DDP, e.g. on 64 GPUs vs. 2 psi. Next one.")
+    assert len(text.sentence_spans) == 2
+
+
+def test_table_cells_know_their_column_header() -> None:
+    text = normalize("Intro.\n\n| | Prefill | Decode |\n|:--|--:|---|\n| Work | GEMM | GEMV |")
+    words = [tok.text for tok in text.tokens]
+    head = text.column_heads[words.index("gemv")]
+    assert [tok.text for tok in text.tokens[head[0] : head[1] + 1]] == ["decode"]
+    assert words.index("work") not in text.column_heads  # the row label's header is empty
