@@ -19,6 +19,7 @@ FLAG_CHOICES = (
     "misconception",
     "too_short",
     "off_topic",
+    "dismissive",
     "hidden_characters",
 )
 BAND_CHOICES = ("excellent", "strong", "partial", "weak")

@@ -118,8 +118,11 @@ class Context:
         return (self.text.cased_to_folded(q.start), self.text.cased_to_folded(q.end - 1) + 1)
 
 
+NEGATED = "appears only in a negated or dismissive clause, so it does not count."
+
+
 def _negation_note(what: str) -> str:
-    return f"{what} appears only in a negated or dismissive clause, so it does not count."
+    return f"{what} {NEGATED}"
 
 
 def concept(check: ConceptCheck, ctx: Context) -> Outcome:
@@ -285,7 +288,8 @@ _RELATIVE = frozenset({"which", "that", "who"})
 
 def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Mention | None:
     """What `b` is said of: of the mentions of `a` and of `rival` in b's sentence, the one
-    right after b, else the closest before it, else the closest after it."""
+    right after b in its clause, else the closest before it in its clause, else one right after
+    a fronted label, else the closest before it, else the closest after it."""
     tokens = ctx.text.tokens
     sentence = tokens[b.first].sentence
 
@@ -307,11 +311,14 @@ def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Me
     after = [m for m in candidates if m.first > b.last]
     before = [m for m in candidates if m.last < b.first]
     first_after = min(after) if after else None
+    last_before = max(before, key=lambda m: m.last) if before else None
     if first_after and first_after.first == b.last + 1 and _same_clause(tokens, b, first_after):
         return first_after  # "compute-bound prefill"
-    if before:
-        return max(before, key=lambda m: m.last)
-    return first_after
+    if last_before and tokens[last_before.last].clause == tokens[b.first].clause:
+        return last_before  # "prefill is compute-bound"
+    if first_after and first_after.first <= b.last + 2:
+        return first_after  # a fronted label: "Between nodes, InfiniBand ..."
+    return last_before or first_after
 
 
 def _same_clause(tokens: list[Token], a: Mention, b: Mention) -> bool:

@@ -5,7 +5,8 @@ Scoring policy (documented in the README):
 - a criterion met only inside a keyword list (no explanation around it) earns half its points;
 - unscored criteria (a check that could not run) leave the total's denominator;
 - score = 100 * earned / available, minus each misconception's penalty, then capped by flags:
-  keyword_stuffing caps at 35, possible_injection at 25, off_topic at 15; never below 0.
+  keyword_stuffing caps at 35, dismissive at 30, possible_injection at 25, off_topic at 15;
+  never below 0.
 """
 
 from __future__ import annotations
@@ -32,8 +33,11 @@ from coach.scoring.text import NormalizedText, normalize
 
 DEFAULT_MAX_CHARS = 20_000
 TOO_SHORT_WORDS = 40
-CAPS = {"keyword_stuffing": 35.0, "possible_injection": 25.0, "off_topic": 15.0}
+CAPS = {"keyword_stuffing": 35.0, "dismissive": 30.0, "possible_injection": 25.0, "off_topic": 15.0}
 LIST_CREDIT = 0.5
+DISMISSED_MIN = 3
+"""Criteria missed only because the answer negates or dismisses them, from which the answer is
+judged dismissive: good answers reject one or two wrong practices, not the question's core."""
 
 
 def check_answer(answer: object, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
@@ -194,6 +198,19 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
                 code="keyword_stuffing",
                 message="This reads as a list of keywords and numbers rather than an "
                 "explanation. Say why each choice is made and how the pieces fit together.",
+            )
+        )
+    dismissed = [c for c in criteria if not c.met and checks.NEGATED in c.note]
+    if len(dismissed) >= DISMISSED_MIN:
+        flags.append(
+            Flag(
+                code="dismissive",
+                message=f"This answer negates or dismisses {len(dismissed)} of the practices "
+                "the question is about ("
+                + ", ".join(c.description for c in dismissed[:3])
+                + (", ..." if len(dismissed) > 3 else "")
+                + "). Say when each one matters "
+                "and why, rather than waving it away.",
             )
         )
     anchors = _asserted(rubric.anchors, ctx)

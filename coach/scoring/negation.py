@@ -5,7 +5,10 @@ overkill", "instead of InfiniBand": the mention does not earn the concept. "not 
 but also ..." does. The scope is the clause: a comma, semicolon, "but", "because", "and", ...
 ends it. A claim that is reported in order to be rejected is dismissed whole, whatever its
 clauses: "the idea that prefill is compute-bound and decode is memory-bound is overstated",
-"it is a myth that decode is compute-bound".
+"it is a myth that decode is compute-bound". A clause that dismisses its subject ("commit
+markers and manifests are a nice-to-have at best", "GPUDirect RDMA rarely matters") or its
+object ("people overthink rail-optimised fabrics", "SHARP is a feature I'd skip") dismisses the
+mentions in it, and "they are optional" / "people overthink it" the list they refer to.
 """
 
 from __future__ import annotations
@@ -99,7 +102,7 @@ def dismissed_after(tokens: list[Token], last: int) -> bool:
         if tok.clause != clause or tok.text in _SCOPE_BREAKS:
             break
         if tok.text in _DISMISSIVE_AFTER:
-            return True
+            return tokens[i - 1].text not in _NEGATORS  # "is not optional"
         if tok.text in _NEGATORS:
             window = [t.text for t in tokens[i + 1 : min(i + 4, len(tokens))]]
             if any(w in _NEED_WORDS for w in window):
@@ -135,6 +138,77 @@ def rejected_claims(tokens: list[Token]) -> set[int]:
     return out
 
 
+# A clause that passes judgement on what it talks about.
+_DISMISSALS = frozenset(
+    """overkill unnecessary optional irrelevant pointless useless academic overrated overhyped
+    overblown overstated exaggerated hype theatre theater luxury gimmick fad curiosity
+    unimportant unneeded superfluous overengineering overengineered distraction""".split()
+)
+_OVERTHINK = frozenset(
+    """overthink overthinks overthinking overthought overengineer overengineers
+    overcomplicate overcomplicates overcomplicating""".split()
+)
+_MODALS = frozenset("i'd we'd you'd would can could should i'll we'll safely just".split())
+_RARELY = frozenset("rarely seldom hardly barely".split())
+_MATTERS = frozenset("matter matters help helps change changes pay pays".split())
+_VERDICT_COPULAS = _COPULAS | frozenset("it's that's they're these're".split())
+_BACK_REFERENCES = frozenset("it them this these those all".split())
+_PLURAL_SUBJECTS = frozenset("they these those both all".split())
+
+
+def _judges(tokens: list[Token], i: int) -> str | None:
+    """Does tokens[i] start a dismissive verdict? "subject": on what comes before it in the
+    clause ("X is overkill", "X rarely matters"); "clause": on the whole clause ("people
+    overthink X", "X is a lever I'd skip": what follows the verb, else what precedes it)."""
+    word = tokens[i].text
+    if word in _VERDICT_COPULAS:
+        after = [t.text for t in tokens[i + 1 : i + 4] if t.clause == tokens[i].clause]
+        if any(w in _NEGATORS or w in ("far", "anything") for w in after):
+            return None  # "is not optional", "is far from academic"
+        if any(w in _DISMISSALS for w in after) or "nice to have" in " ".join(
+            t.text for t in tokens[i + 1 : i + 6]
+        ):
+            return "subject"  # "... is a nice-to-have"
+        return None
+    if word in _OVERTHINK:
+        return "clause"
+    if word in ("skip", "skipped") and i > 0 and tokens[i - 1].text in _MODALS | {"be"}:
+        return "clause"
+    if word in _RARELY and i + 1 < len(tokens) and tokens[i + 1].text in _MATTERS:
+        return "subject"
+    return None
+
+
+def dismissed_clauses(tokens: list[Token]) -> set[int]:
+    """Indices of tokens that a dismissive clause passes judgement on."""
+    out: set[int] = set()
+    count = len(tokens)
+    for i, tok in enumerate(tokens):
+        scope = _judges(tokens, i)
+        if scope is None:
+            continue
+        start = i
+        while start > 0 and tokens[start - 1].clause == tok.clause:
+            start -= 1
+        stop = i + 1
+        while stop < count and tokens[stop].clause == tok.clause:
+            stop += 1
+        if scope == "subject" or i + 1 == stop:  # "X is a lever I'd skip"
+            out.update(range(start, i))
+        else:  # "I'd skip SHARP", "people overthink rail-optimised fabrics"
+            out.update(range(i + 1, stop))
+        sentence = [
+            j for j in range(max(0, start - 60), start) if tokens[j].sentence == tok.sentence
+        ]
+        if scope == "clause" and i + 1 < stop and tokens[i + 1].text in _BACK_REFERENCES:
+            out.update(sentence)  # "checksums, test restores, NaN guards: people overthink it"
+        elif scope == "subject" and tokens[start].text in _PLURAL_SUBJECTS and not sentence:
+            # "HSDP and MiCS keep all-gathers on NVLink. They are a nice-to-have at best."
+            out.update(j for j in range(max(0, start - 60), start)
+                       if tokens[j].sentence == tok.sentence - 1)  # fmt: skip
+    return out
+
+
 class Negation:
     """Whether tokens[first..last] of one answer sit in a negated or dismissive clause,
     remembering each token's verdict (many concepts, patterns and figures ask about the same
@@ -144,7 +218,7 @@ class Negation:
         self.tokens = tokens
         self._before: dict[int, bool] = {}
         self._after: dict[int, bool] = {}
-        self._rejected = rejected_claims(tokens)
+        self._rejected = rejected_claims(tokens) | dismissed_clauses(tokens)
 
     def __call__(self, first: int, last: int) -> bool:
         if first in self._rejected:

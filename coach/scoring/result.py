@@ -54,7 +54,8 @@ class MisconceptionResult(BaseModel):
 
 class Flag(BaseModel):
     code: str
-    """keyword_stuffing, too_short, off_topic, possible_injection, hidden_characters."""
+    """keyword_stuffing, too_short, off_topic, possible_injection, dismissive,
+    hidden_characters."""
     message: str
     """A plain-words explanation for the candidate and the reviewer."""
     evidence: list[Evidence] = Field(default_factory=list)

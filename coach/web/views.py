@@ -38,6 +38,7 @@ FLAG_HEADLINES = {
     "too_short": "Too short to show your reasoning",
     "off_topic": "This does not answer the question asked",
     "possible_injection": "Part of this talks to the grader, not the interviewer",
+    "dismissive": "This waves away what the question is about",
     "hidden_characters": "Invisible characters were removed",
 }
 

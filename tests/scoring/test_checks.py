@@ -83,6 +83,16 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("Don't skip it: use atomic rename.", True),  # scope ends at the colon
         ("Writes are not atomic, but atomic rename fixes that.", True),  # scope ends at "but"
         ("Atomic rename is overblown.", False),
+        # A clause that passes judgement on its subject or object, or on the list it refers to.
+        ("Atomic rename is a nice-to-have at best.", False),
+        ("People overthink atomic rename.", False),
+        ("Atomic rename is another step I'd skip.", False),
+        ("Atomic rename rarely matters in practice.", False),
+        ("Torn files, checksums, atomic rename: people overthink it.", False),
+        ("Checksums and atomic rename guard the commit. They are optional here.", False),
+        ("Atomic rename is not optional.", True),
+        ("With atomic rename, a manifest is unnecessary.", True),
+        ("Atomic rename lets you skip the manifest.", True),
         # A claim reported only to be rejected, however many clauses it has.
         ("The idea that torn files matter and atomic rename helps is overstated.", False),
         ("The claim that atomic rename is safe on S3 isn't true.", False),

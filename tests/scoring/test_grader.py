@@ -122,6 +122,25 @@ def test_injected_sentence_alone_earns_no_points(rubric: Rubric) -> None:
     assert result.raw_points == 0
 
 
+def test_answer_that_waves_the_core_practices_away_is_flagged_and_capped(
+    rubric: Rubric, excellent: str
+) -> None:
+    dismissive = (
+        "For a 100B model I put eight H100s per node on NVLink 4 at 900 GB/s and connect the "
+        "nodes with NDR InfiniBand at 400 Gb/s per port, one NIC per GPU, so tensor parallelism "
+        "stays inside the node while data parallelism crosses the fabric. GPUDirect RDMA rarely "
+        "matters in practice. People overthink rail-optimised fat trees. Separate storage "
+        "networks are a nice-to-have at best, and NCCL's choice of ring or tree is something "
+        "I'd skip."
+    )
+    result = grade(dismissive, rubric)
+    assert "dismissive" in result.flag_codes()
+    assert result.cap == 30
+    assert result.score <= 30
+    assert not result.misconceptions
+    assert "dismissive" not in grade(excellent, rubric).flag_codes()
+
+
 def test_hidden_characters_are_flagged(rubric: Rubric, excellent: str) -> None:
     result = grade(excellent.replace("NVLink", "NV\u200bLink"), rubric)
     assert "hidden_characters" in result.flag_codes()
