@@ -274,7 +274,12 @@ def near(check: NearCheck, ctx: Context) -> Outcome:
         else:
             candidates = a_hits
         for a in candidates:
-            if check.same_sentence and tokens[a.first].sentence != tokens[b.first].sentence:
+            # With a rival, _subject has already bound b (in its sentence or through "it").
+            if (
+                check.same_sentence
+                and check.rival is None
+                and tokens[a.first].sentence != tokens[b.first].sentence
+            ):
                 continue
             gap = max(b.first - a.last, a.first - b.last, 0)
             if gap <= check.within and a != b:
@@ -289,7 +294,8 @@ _RELATIVE = frozenset({"which", "that", "who"})
 def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Mention | None:
     """What `b` is said of: of the mentions of `a` and of `rival` in b's sentence, the one
     right after b in its clause, else the closest before it in its clause, else one right after
-    a fronted label, else the closest before it, else the closest after it."""
+    a fronted label, else the closest before it, else the closest after it; in a sentence that
+    opens with "it" or "they" and names neither, the previous sentence's first mention."""
     tokens = ctx.text.tokens
     sentence = tokens[b.first].sentence
 
@@ -301,13 +307,18 @@ def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Me
         between = range(m.last + 1, b.first) if m.last < b.first else range(0)
         return not any(tokens[i].text in _RELATIVE for i in between)
 
+    mentions = (*ctx.mentions(a), *ctx.mentions(rival))
     candidates = [
         m
-        for m in (*ctx.mentions(a), *ctx.mentions(rival))
+        for m in mentions
         if tokens[m.first].sentence == sentence
         and (m.last < b.first or m.first > b.last)
         and not contrasted(m)
     ]
+    if not candidates and _opens_with_pronoun(ctx, sentence):
+        # "Decode makes one token per step. It's GEMV-heavy ...": the previous sentence's subject.
+        previous = [m for m in mentions if tokens[m.first].sentence == sentence - 1]
+        return min(previous) if previous else None
     after = [m for m in candidates if m.first > b.last]
     before = [m for m in candidates if m.last < b.first]
     first_after = min(after) if after else None
@@ -319,6 +330,15 @@ def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Me
     if first_after and first_after.first <= b.last + 2:
         return first_after  # a fronted label: "Between nodes, InfiniBand ..."
     return last_before or first_after
+
+
+_PRONOUNS = frozenset("it it's its they they're this these both".split())
+
+
+def _opens_with_pronoun(ctx: Context, sentence: int) -> bool:
+    tokens = ctx.text.tokens
+    first = ctx.text.token_at(ctx.text.sentence_spans[sentence][0])
+    return first < len(tokens) and tokens[first].text in _PRONOUNS
 
 
 def _same_clause(tokens: list[Token], a: Mention, b: Mention) -> bool:

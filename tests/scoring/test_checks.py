@@ -407,6 +407,8 @@ PHASES = {
         ("A compute-bound prefill and a memory-bound decode.", True),
         ("A memory-bound prefill and a compute-bound decode.", False),
         ("Prefill reads the whole prompt and is compute-bound, decode is not.", True),
+        ("Prefill handles the whole prompt at once. It is compute-bound.", True),
+        ("Decode makes one token per step. It is compute-bound.", False),
         # In a table a cell is said of its column's header.
         ("| | Prefill | Decode |\n|---|---|---|\n| Bound by | compute-bound | HBM |", True),
         ("| | Decode | Prefill |\n|---|---|---|\n| Bound by | compute-bound | HBM |", False),
