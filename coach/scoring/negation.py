@@ -122,9 +122,9 @@ def _rejects(tokens: list[Token], i: int) -> bool:
 def rejected_claims(tokens: list[Token]) -> set[int]:
     """Indices of tokens inside a claim the answer reports only to reject it."""
     out: set[int] = set()
-    for i in range(1, len(tokens)):
+    for i in [i for i, tok in enumerate(tokens) if tok.text == "that" and i > 0]:
         previous = tokens[i - 1].text
-        if tokens[i].text != "that" or not (previous in _VERDICT_FIRST or previous in _CLAIM_NOUNS):
+        if not (previous in _VERDICT_FIRST or previous in _CLAIM_NOUNS):
             continue
         end = i + 1
         while end < len(tokens) and tokens[end].sentence == tokens[i].sentence:
@@ -156,6 +156,9 @@ _BACK_REFERENCES = frozenset("it them this these those all".split())
 _PLURAL_SUBJECTS = frozenset("they these those both all".split())
 
 
+_JUDGE_WORDS = _VERDICT_COPULAS | _OVERTHINK | _RARELY | {"skip", "skipped"}
+
+
 def _judges(tokens: list[Token], i: int) -> str | None:
     """Does tokens[i] start a dismissive verdict? "subject": on what comes before it in the
     clause ("X is overkill", "X rarely matters"); "clause": on the whole clause ("people
@@ -184,6 +187,8 @@ def dismissed_clauses(tokens: list[Token]) -> set[int]:
     out: set[int] = set()
     count = len(tokens)
     for i, tok in enumerate(tokens):
+        if tok.text not in _JUDGE_WORDS:
+            continue
         scope = _judges(tokens, i)
         if scope is None:
             continue

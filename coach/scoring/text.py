@@ -35,7 +35,7 @@ WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 # blank line, before a list item or a table row; a single newline inside a paragraph
 # (hard-wrapped text) does not end one.
 _SENTENCE_END_RE = re.compile(
-    r"(?<!i\.e)(?<!e\.g)(?<!\bvs)(?<!\bapprox)(?<!a\.k\.a)(?<!w\.r\.t)[.!?]+(?=\s|$)"
+    r"(?=[.!?])(?<!i\.e)(?<!e\.g)(?<!\bvs)(?<!\bapprox)(?<!a\.k\.a)(?<!w\.r\.t)[.!?]+(?=\s|$)"
     r"|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•·▪]|\d+[.)])\s)|\n(?=[ \t]*\|)|[•·▪]"
 )
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]|\s-\s|->|=>|→")  # arrows: "not sharded -> X"
