@@ -65,7 +65,7 @@ class Context:
     _asserted: dict[str, list[Mention]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.negated = Negation(self.text.tokens)
+        self.negated = Negation(self.text.tokens, self.text.folded)
 
     def mentions(self, spec: str | list[str]) -> list[Mention]:
         key = spec if isinstance(spec, str) else ConceptIndex.inline_key(spec)

@@ -182,7 +182,29 @@ def _judges(tokens: list[Token], i: int) -> str | None:
     return None
 
 
-def dismissed_clauses(tokens: list[Token]) -> set[int]:
+def _clause_start(tokens: list[Token], folded: str, i: int) -> int:
+    """The first token of tokens[i]'s clause, reading over a parenthesis inside it: the subject
+    of "Young's sqrt(2 C MTBF) is academic" is Young's."""
+    start, clause = i, tokens[i].clause
+    while start > 0:
+        before = tokens[start - 1]
+        if before.clause == clause:
+            start -= 1
+            continue
+        gap = folded[before.end : tokens[start].start]
+        opening = folded.rfind("(", 0, tokens[start].start)
+        if ")" not in gap or opening < 0:
+            break
+        outer = start - 1
+        while outer >= 0 and tokens[outer].end > opening:
+            outer -= 1
+        if outer < 0 or tokens[outer].sentence != tokens[i].sentence:
+            break
+        start, clause = outer, tokens[outer].clause
+    return start
+
+
+def dismissed_clauses(tokens: list[Token], folded: str) -> set[int]:
     """Indices of tokens that a dismissive clause passes judgement on."""
     out: set[int] = set()
     count = len(tokens)
@@ -192,9 +214,7 @@ def dismissed_clauses(tokens: list[Token]) -> set[int]:
         scope = _judges(tokens, i)
         if scope is None:
             continue
-        start = i
-        while start > 0 and tokens[start - 1].clause == tok.clause:
-            start -= 1
+        start = _clause_start(tokens, folded, i)
         stop = i + 1
         while stop < count and tokens[stop].clause == tok.clause:
             stop += 1
@@ -219,11 +239,11 @@ class Negation:
     remembering each token's verdict (many concepts, patterns and figures ask about the same
     words)."""
 
-    def __init__(self, tokens: list[Token]) -> None:
+    def __init__(self, tokens: list[Token], folded: str) -> None:
         self.tokens = tokens
         self._before: dict[int, bool] = {}
         self._after: dict[int, bool] = {}
-        self._rejected = rejected_claims(tokens) | dismissed_clauses(tokens)
+        self._rejected = rejected_claims(tokens) | dismissed_clauses(tokens, folded)
 
     def __call__(self, first: int, last: int) -> bool:
         if first in self._rejected:

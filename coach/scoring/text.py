@@ -36,7 +36,7 @@ WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 # (hard-wrapped text) does not end one.
 _SENTENCE_END_RE = re.compile(
     r"(?=[.!?])(?<!i\.e)(?<!e\.g)(?<!\bvs)(?<!\bapprox)(?<!a\.k\.a)(?<!w\.r\.t)[.!?]+(?=\s|$)"
-    r"|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•·▪]|\d+[.)])\s)|\n(?=[ \t]*\|)|[•·▪]"
+    r"|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•·▪]|\d+[.)])\s)|\n(?=[ \t]*\|)|[•▪]|(?<=\s)·(?=\s)"
 )
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]|\s-\s|->|=>|→")  # arrows: "not sharded -> X"
 _CLAUSE_WORDS = frozenset(

@@ -90,6 +90,7 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("Atomic rename rarely matters in practice.", False),
         ("Torn files, checksums, atomic rename: people overthink it.", False),
         ("Checksums and atomic rename guard the commit. They are optional here.", False),
+        ("Atomic rename (a temp dir, then one rename) is overkill here.", False),
         ("Atomic rename is not optional.", True),
         ("With atomic rename, a manifest is unnecessary.", True),
         ("Atomic rename lets you skip the manifest.", True),
