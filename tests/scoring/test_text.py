@@ -67,6 +67,5 @@ def test_table_cells_know_their_column_header() -> None:
 
 def test_a_multiplication_dot_is_not_a_bullet() -> None:
     text = normalize("Per token 2·80·8·128·2 = 327,680 bytes. NVLink · NVSwitch · IB")
-    assert [len({t.sentence for t in text.tokens if t.text == w}) for w in ("80", "327")] == [1, 1]
     assert text.tokens[0].sentence == next(t for t in text.tokens if t.text == "327").sentence
     assert len(text.sentence_spans) == 4
