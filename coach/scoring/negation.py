@@ -156,7 +156,7 @@ _BACK_REFERENCES = frozenset("it them this these those all".split())
 _PLURAL_SUBJECTS = frozenset("they these those both all".split())
 
 
-_JUDGE_WORDS = _VERDICT_COPULAS | _OVERTHINK | _RARELY | {"skip", "skipped"}
+_JUDGE_WORDS = _VERDICT_COPULAS | _OVERTHINK | _RARELY | {"skip", "skipped", "reason"}
 
 
 def _judges(tokens: list[Token], i: int) -> str | None:
@@ -179,6 +179,10 @@ def _judges(tokens: list[Token], i: int) -> str | None:
         return "clause"
     if word in _RARELY and i + 1 < len(tokens) and tokens[i + 1].text in _MATTERS:
         return "subject"
+    if word == "reason" and 0 < i < len(tokens) - 1 and tokens[i + 1].text == "to":
+        before = [t.text for t in tokens[max(0, i - 2) : i]]
+        if before[-1:] == ["no"] or before == ["no", "real"]:
+            return "clause"  # "there's no real reason to co-locate the pools"
     return None
 
 

@@ -92,6 +92,8 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("Checksums and atomic rename guard the commit. They are optional here.", False),
         ("Atomic rename (a temp dir, then one rename) is overkill here.", False),
         ("Atomic rename is not optional.", True),
+        ("There is no real reason to use atomic rename.", False),
+        ("The reason to use atomic rename is torn files.", True),
         ("With atomic rename, a manifest is unnecessary.", True),
         ("Atomic rename lets you skip the manifest.", True),
         # A claim reported only to be rejected, however many clauses it has.
