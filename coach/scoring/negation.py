@@ -139,10 +139,9 @@ def rejected_claims(tokens: list[Token]) -> set[int]:
 
 
 # A clause that passes judgement on what it talks about.
-_DISMISSALS = frozenset(
-    """overkill unnecessary optional irrelevant pointless useless academic overrated overhyped
-    overblown overstated exaggerated hype theatre theater luxury gimmick fad curiosity
-    unimportant unneeded superfluous overengineering overengineered distraction""".split()
+_DISMISSALS = _DISMISSIVE_AFTER | frozenset(
+    """academic theatre theater luxury curiosity superfluous overengineering overengineered
+    distraction""".split()
 )
 _OVERTHINK = frozenset(
     """overthink overthinks overthinking overthought overengineer overengineers
@@ -154,8 +153,6 @@ _MATTERS = frozenset("matter matters help helps change changes pay pays".split()
 _VERDICT_COPULAS = _COPULAS | frozenset("it's that's they're these're".split())
 _BACK_REFERENCES = frozenset("it them this these those all".split())
 _PLURAL_SUBJECTS = frozenset("they these those both all".split())
-
-
 _JUDGE_WORDS = _VERDICT_COPULAS | _OVERTHINK | _RARELY | {"skip", "skipped", "reason"}
 
 
