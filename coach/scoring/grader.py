@@ -207,7 +207,7 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
                 code="dismissive",
                 message=f"This answer negates or dismisses {len(dismissed)} of the practices "
                 "the question is about ("
-                + ", ".join(c.description for c in dismissed[:3])
+                + "; ".join(c.description for c in dismissed[:3])
                 + ("; ..." if len(dismissed) > 3 else "")
                 + "). Say when each one matters "
                 "and why, rather than waving it away.",
