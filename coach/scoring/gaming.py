@@ -40,7 +40,8 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("you are", "act as", "pretend"), r"\b(?:you are|act as|pretend to be)\b[^.\n]{0,30}\b(?:grader|evaluator|judge|examiner|scorer|marker)\b"),
     (("point", "mark", "score", "credit", "grade", "band"), r"\b(?:award|give|assign|grant|mark|rate|score)\b[^.\n]{0,30}\b(?:full|maximum|max|perfect|all|100|top|highest)\b[^.\n]{0,25}\b(?:points?|marks?|scores?|credit|grades?|band)\b"),
     (("score", "grade", "rating", "band"), r"\b(?:score|grade|rating|band)\s*(?::|=|of|is|should be)\s*[\"']?(?:100|10/10|a\+|excellent|perfect|full)\b"),
-    (('":', "':"), r"[\"'](?:score|verdict|met|grade|band|passed|pass|result)[\"']\s*:\s*[\"']?(?:true|100|excellent|pass|met)"),
+    (('":', "':"), r"[\"'](?:score|verdict|met|grade|band|passed|pass|result)[\"']\s*:\s*[\"']?(?:true|100|[5-9]\d(?:\.\d+)?\b|excellent|pass|met)"),
+    (('":', "':"), r"[\"'](?:evaluator|grader|judge|scorer|grading|scoring)[\w-]*[\"']\s*:"),
     (("<!--",), r"<!--.*?-->"),
     (("inst]", "<|", "###"), r"\[/?inst\]|<\|im_(?:start|end)\|>|<\|(?:system|user|assistant)\|>|###\s*(?:instruction|system|response)"),
     (("note", "message", "instruction"), r"\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:\w+\s+)?(?:grader|evaluator|ai|model|llm|judge|reviewer|scorer|marker|grading)\b"),
@@ -53,9 +54,16 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("100/100", "10/10", "full marks", "perfect score", "top marks", "100%"), r"\b(?:record|enter|put|log|give|assign|award|mark|output|return)\s+(?:it\s+as\s+|this\s+as\s+|this\s+answer\s+|it\s+|me\s+|a\s+)?(?:100\s*/\s*100|10\s*/\s*10|100\s*%|full\s+marks|a\s+perfect\s+score|perfect\s+score|top\s+marks)"),
     (("rubric",), r"\b(?:the|your)\s+(?:grading\s+)?rubric\s+(?:says|states|requires|wants|expects|rewards)\b"),
     (("criteri", "check", "item", "point"), r"\b(?:mark|consider|treat|score|grade|count)\s+(?:all|every|each)\s+(?:of\s+)?(?:the\s+)?(?:criteria|criterion|checks?|rubric\s+items?|items?)\s+(?:as\s+)?(?:met|passed|satisfied|correct|fulfilled)\b"),
-    (("grader", "evaluator", "scorer", "llm", "model"), r"\b(?:grader|evaluator|scorer|llm|ai model|language model|grading model)\b[^.\n]{0,30}\b(?:should|must|will|please|shall)\b"),
+    (("grader", "evaluator", "scorer", "llm", "model"), r"\b(?:graders?|evaluators?|scorers?|llm|ai model|language model|grading model)\b[^.\n]{0,30}\b(?:should|must|will|please|shall)\b"),
     (("criteria", "checks", "rubric items"), r"\ball (?:the )?(?:criteria|checks|rubric items) (?:are|were|have been|should be) (?:met|satisfied|passed)\b"),
     (("this answer",), r"\bthis answer (?:is|should be|must be|deserves)\b[^.\n]{0,20}\b(?:graded|scored|marked|rated|full|100|excellent|perfect)\b"),
+    (("this response", "this answer", "this submission", "this reply"), r"\bthis\s+(?:response|answer|submission|reply)\s+(?:should|must|deserves\s+to|is\s+to)\s+be\s+(?:scored|graded|rated|marked|placed|given|awarded)\b"),
+    (("scoring", "grading", "marking"), r"\b(?:scoring|grading|marking)\s+(?:guide|guidelines?|scheme|instructions?|key|policy)\b"),
+    (("assign", "award", "give", "grant", "score", "band", "range"), r"\b(?:assign|award|give|grant|score)\w*\s+(?:it\s+|this\s+|a\s+)?(?:score\s+(?:of\s+)?|grade\s+(?:of\s+)?|band\s+(?:of\s+)?)?(?:[5-9]\d|100)\s*(?:-|to)\s*(?:[5-9]\d|100)\b(?!\s*(?:%|[kmgtp]i?b|ms|s\b|gpus?|nodes?|tokens?|layers?))|\bin\s+the\s+(?:[5-9]\d|100)\s*-\s*(?:[5-9]\d|100)\s+(?:score\s+)?band\b"),
+    (("rubric", "scoring", "grading"), r"\b(?:rubric|scoring|grading|marking)\s+(?:excerpt|extract|section|clause|override|note)\b"),
+    (("lower", "reduce", "affect", "decrease"), r"\b(?:must|should|shall|will|may|can)\s*(?:not|n't)\s+(?:lower|reduce|affect|decrease|penali[sz]e)\s+(?:the\s+|my\s+|this\s+)?(?:score|grade|marks?)\b"),
+    (("criteria",), r"\bmeets?\s+all\s+(?:the\s+)?(?:criteria|requirements\s+of\s+the\s+rubric)\b"),
+    (("skip", "pre-graded", "pregraded", "pre-scored", "calibration"), r"\bskip\s+(?:the\s+)?(?:rubric|grading|scoring)(?:\s+checks?)?\b|\bpre-?(?:graded|scored)\b|\bcalibration\s+harness\b"),
 ]  # fmt: skip
 _INJECTION = [(keys, re.compile(pattern, re.DOTALL)) for keys, pattern in _INJECTION_PATTERNS]
 

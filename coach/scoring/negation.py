@@ -115,15 +115,40 @@ def _rejects(tokens: list[Token], i: int) -> bool:
     word = tokens[i].text
     if word in _VERDICTS:  # "... is overstated", "... is a myth", "... is simply wrong"
         return any(t.text in _COPULAS or t.text == "seems" for t in tokens[max(0, i - 3) : i])
-    following = {t.text for t in tokens[i + 1 : i + 4] if t.sentence == tokens[i].sentence}
-    return word in _NEGATORS and bool(following & _TRUE_WORDS)
+    following = {t.text for t in tokens[i + 1 : i + 5] if t.sentence == tokens[i].sentence}
+    # "isn't true", "I don't think that distinction matters"
+    return word in _NEGATORS and bool(following & (_TRUE_WORDS | _NEED_WORDS))
+
+
+# "I was going to say <claim>, but no": a claim taken back before the answer goes on.
+_RETRACTIONS = (
+    ("going", "to", "say"), ("about", "to", "say"), ("tempted", "to", "say"),
+    ("first", "i", "thought"), ("initially", "i", "thought"), ("used", "to", "think"),
+)  # fmt: skip
+_TAKE_BACK = frozenset("but actually wait no".split())
+
+
+def _retracted(tokens: list[Token]) -> set[int]:
+    out: set[int] = set()
+    for i in [i for i, tok in enumerate(tokens) if tok.text in ("say", "thought", "think")]:
+        if tuple(t.text for t in tokens[max(0, i - 2) : i + 1]) not in _RETRACTIONS:
+            continue
+        end = i + 1
+        while end < len(tokens) and tokens[end].sentence == tokens[i].sentence:
+            if tokens[end].text in _TAKE_BACK:
+                out.update(range(i + 1, end))
+                break
+            end += 1
+    return out
 
 
 def rejected_claims(tokens: list[Token]) -> set[int]:
-    """Indices of tokens inside a claim the answer reports only to reject it."""
-    out: set[int] = set()
+    """Indices of tokens inside a claim the answer reports only to reject it (or takes back)."""
+    out = _retracted(tokens)
     for i in [i for i, tok in enumerate(tokens) if tok.text == "that" and i > 0]:
         previous = tokens[i - 1].text
+        if previous in ("is", "goes", "was") and i > 1:  # "the usual story is that ..."
+            previous = tokens[i - 2].text
         if not (previous in _VERDICT_FIRST or previous in _CLAIM_NOUNS):
             continue
         end = i + 1
@@ -153,7 +178,7 @@ _MATTERS = frozenset("matter matters help helps change changes pay pays".split()
 _VERDICT_COPULAS = _COPULAS | frozenset("it's that's they're these're".split())
 _BACK_REFERENCES = frozenset("it them this these those all".split())
 _PLURAL_SUBJECTS = frozenset("they these those both all".split())
-_JUDGE_WORDS = _VERDICT_COPULAS | _OVERTHINK | _RARELY | {"skip", "skipped", "reason"}
+_JUDGE_WORDS = _VERDICT_COPULAS | _OVERTHINK | _RARELY | {"skip", "skipped", "reason", "none"}
 
 
 def _judges(tokens: list[Token], i: int) -> str | None:
@@ -176,6 +201,10 @@ def _judges(tokens: list[Token], i: int) -> str | None:
         return "clause"
     if word in _RARELY and i + 1 < len(tokens) and tokens[i + 1].text in _MATTERS:
         return "subject"
+    if word == "none" and [t.text for t in tokens[i + 1 : i + 3]] in (
+        [["of", w] for w in _BACK_REFERENCES | {"that", "which"}]
+    ):
+        return "back"  # "pools, a router, NIXL: none of that is needed"
     if word == "reason" and 0 < i < len(tokens) - 1 and tokens[i + 1].text == "to":
         before = [t.text for t in tokens[max(0, i - 2) : i]]
         if before[-1:] == ["no"] or before == ["no", "real"]:
@@ -219,6 +248,11 @@ def dismissed_clauses(tokens: list[Token], folded: str) -> set[int]:
         stop = i + 1
         while stop < count and tokens[stop].clause == tok.clause:
             stop += 1
+        if scope == "back":
+            out.update(
+                j for j in range(max(0, start - 60), stop) if tokens[j].sentence == tok.sentence
+            )
+            continue
         if scope == "subject" or i + 1 == stop:  # "X is a lever I'd skip"
             out.update(range(start, i))
         else:  # "I'd skip SHARP", "people overthink rail-optimised fabrics"

@@ -32,7 +32,7 @@ _BYTE_UNIT = r"""
     (?P<pre>[kKmMgGtTpP]?)(?P<bin>i?)(?P<b>[bB])(?P<long>its?|ytes?|it|yte)?
       (?P<rate>/s(?:ec)?\b|ps\b|\s+per\s+second\b|/second\b)?
   | (?P<wpre>kilo|mega|giga|tera|peta|Kilo|Mega|Giga|Tera|Peta)?(?P<word>bytes?|bits?)
-      (?P<wrate>\s+per\s+second\b|/s\b)?
+      (?P<wrate>\s+per\s+second\b|/s(?:ec)?\b|/second\b|\s+a\s+second\b)?
 """
 _UNIT = rf"""
     (?P<flops>[GTPE]FLOP(?:S|s|/s)?)

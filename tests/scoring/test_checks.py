@@ -93,6 +93,11 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("Atomic rename (a temp dir, then one rename) is overkill here.", False),
         ("Atomic rename is not optional.", True),
         ("There is no real reason to use atomic rename.", False),
+        ("Manifests, atomic rename, checksums: none of that is needed.", False),
+        # A claim taken back neither earns nor costs anything.
+        ("I was going to say atomic rename is optional, but no, it is essential.", False),
+        ("Atomic rename, I first thought, was optional, but no: use it.", True),
+        ("The usual story is that atomic rename matters, but I don't think it matters.", False),
         ("The reason to use atomic rename is torn files.", True),
         ("With atomic rename, a manifest is unnecessary.", True),
         ("Atomic rename lets you skip the manifest.", True),

@@ -34,6 +34,8 @@ def only(text: str) -> tuple[float, float, str, str | None]:
         ("2.2GB", 2.2e9, "size", "bytes"),
         ("1.25 GiB", 1.25 * 2**30, "size", "bytes"),
         ("1.6 terabytes", 1.6e12, "size", "bytes"),
+        ("3.35 terabytes/sec", 3.35e12, "rate", "bytes"),
+        ("50 gigabytes a second", 50e9, "rate", "bytes"),
         ("64 Gb", 8e9, "size", "bits"),
         ("1,000 MB", 1e9, "size", "bytes"),
         ("1e3 GB", 1e12, "size", "bytes"),
