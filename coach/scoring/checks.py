@@ -63,6 +63,9 @@ class Context:
     negated: Negation = field(init=False)
     _mentions: dict[str, list[Mention]] = field(default_factory=dict)
     _asserted: dict[str, list[Mention]] = field(default_factory=dict)
+    _regex: dict[tuple[str, bool, bool], Outcome] = field(default_factory=dict)
+    """Outcomes of patterns already run: a misconception's pattern is often also the `unless`
+    of the criterion it contradicts."""
 
     def __post_init__(self) -> None:
         self.negated = Negation(self.text.tokens, self.text.folded)
@@ -156,6 +159,14 @@ def compiled_pattern(
 
 
 def regex_check(check: RegexCheck, ctx: Context) -> Outcome:
+    key = (check.pattern, check.case_sensitive, check.negatable)
+    outcome = ctx._regex.get(key)
+    if outcome is None:
+        outcome = ctx._regex[key] = _regex_outcome(check, ctx)
+    return outcome
+
+
+def _regex_outcome(check: RegexCheck, ctx: Context) -> Outcome:
     text = ctx.text
     haystack = text.cased if check.case_sensitive else text.folded
     if not may_match(check.pattern, haystack, ignore_case=not check.case_sensitive):
