@@ -3,6 +3,8 @@
 Byte units use a capital B (GB, GB/s, GBps); bit units a lower-case b (Gb/s, Gbps, Gbit) or
 a bare G on a link rate (400G, 400GbE). An all-lower-case rate ("gbps") is bits, as in network
 data sheets; an all-lower-case size ("gb") is bytes, because sizes are almost never in bits.
+Numbers may be spoken ("one point four terabytes", "a hundred forty gigs", "seventeen and a half
+gigabytes per GPU", "four hundred gigabits a second"), as in a transcribed interview.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ _PER_KIND = {
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?"
 _BYTE_UNIT = r"""
     (?P<pre>[kKmMgGtTpP]?)(?P<bin>i?)(?P<b>[bB])(?P<long>its?|ytes?|it|yte)?
-      (?P<rate>/s(?:ec)?\b|ps\b|\s+per\s+second\b|/second\b)?
+      (?P<rate>/s(?:ec)?\b|ps\b|\s+per\s+second\b|/second\b)?(?![a-zA-Z])
   | (?P<wpre>kilo|mega|giga|tera|peta|Kilo|Mega|Giga|Tera|Peta)?(?P<word>bytes?|bits?)
       (?P<wrate>\s+per\s+second\b|/s(?:ec)?\b|/second\b|\s+a\s+second\b)?
 """
@@ -41,7 +43,9 @@ _UNIT = rf"""
   | (?P<time>ns|us|µs|μs|ms|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|h|s|min|hr|day)
       (?![a-zA-Z])
   | (?P<ratio>[x×])(?![a-zA-Z0-9])
-  | (?P<pct>%)
+  | (?P<pct>%|percent\b)
+  | (?P<gig>gigs?)\b
+  | (?P<scale>thousand|million|billion|trillion)\b
 """
 _PER = r"(?i:\s*/\s*|\s+per\s+|\s+(?:a|each)\s+)(?i:(?P<per>tokens?|toks?|parameters?|params?|gpus?|ranks?|devices?|nodes?|servers?|directions?|way|links?|ports?|nics?|steps?|layers?|requests?|sequences?|seqs?))\b"  # noqa: E501
 
@@ -95,6 +99,10 @@ def _unit_from_match(m: re.Match[str]) -> Unit | None:
         return Unit("ratio", 1.0, None, per)
     if group.get("pct"):
         return Unit("percent", 1.0, None, per)
+    if group.get("gig"):  # "seventeen gigs per GPU"
+        return _data_unit("g", binary=False, bits=False, rate=False, per=per)
+    if group.get("scale"):  # "70 billion (parameters)"
+        return Unit("count", _SCALES[group["scale"]], None, per)
     if group.get("barelink"):
         scale = 1e9 if group["barelink"].startswith("G") else 1e12
         return Unit("rate", scale / 8, "bits", per)
@@ -144,10 +152,106 @@ def parse_unit(text: str) -> Unit:
     return unit
 
 
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SMALL = {
+    w: n
+    for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen".split()
+    )
+}
+_TENS = {
+    w: 10 * n
+    for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
+}
+_WORD_RE = re.compile(r"[A-Za-z]+")
+_SPOKEN_WORDS = set(_SMALL) | set(_TENS) | {"hundred", "point", "a", "and", "half"}
+_SPOKEN_RE = re.compile(
+    r"\b(?:"
+    + "|".join(sorted(set(_SMALL) | set(_TENS), key=len, reverse=True))
+    + r"|a\s+hundred)\b"
+    r"(?:[\s-]+(?:" + "|".join(sorted(_SPOKEN_WORDS, key=len, reverse=True)) + r")\b)*",
+    re.IGNORECASE,
+)
+
+
+def _integer(words: list[str]) -> int | None:
+    """ "sixty four" -> 64, "a hundred and forty" -> 140, "two ninety" -> 290 (as said aloud)."""
+    words = [w for w in words if w != "and"]
+    if words[:1] == ["a"]:
+        words = ["one", *words[1:]]
+    if len(words) >= 2 and 1 <= _SMALL.get(words[0], 0) <= 9 and words[1] in _TENS:
+        rest = _integer(words[1:])  # "one twenty-eight": 128
+        return None if rest is None else _SMALL[words[0]] * 100 + rest
+    total, last = 0, ""
+    for word in words:
+        if word in _SMALL and last not in ("small", "teen"):
+            total += _SMALL[word]
+            last = "teen" if _SMALL[word] >= 10 else "small"
+        elif word in _TENS and last in ("", "hundred"):
+            total, last = total + _TENS[word], "tens"
+        elif word == "hundred" and last in ("small",) and total < 10:
+            total, last = total * 100, "hundred"
+        else:
+            return None
+    return total if last else None
+
+
+def _spoken_value(words: list[str]) -> float | None:
+    half = words[-3:] == ["and", "a", "half"]
+    if half:
+        words = words[:-3]
+    if "point" in words:
+        k = words.index("point")
+        whole = _integer(words[:k]) if k else 0
+        digits = [_SMALL.get(w, 10) for w in words[k + 1 :]]
+        if whole is None or not digits or max(digits) > 9:
+            return None
+        return float(f"{whole}.{''.join(map(str, digits))}")
+    value = _integer(words) if words else None
+    return None if value is None else value + (0.5 if half else 0.0)
+
+
+def _digits_for_spoken(cased: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+    """The text with spoken numbers written in digits, and (digits_start, digits_end,
+    start, end) for each replacement so offsets can be mapped back."""
+    parts, spans, done, shift = [], [], 0, 0
+    for m in _SPOKEN_RE.finditer(cased):
+        pieces = list(_WORD_RE.finditer(m.group()))
+        while pieces and pieces[-1].group().lower() in ("a", "and", "point"):
+            pieces.pop()  # "sixty-four and ...", "two a ..."
+        value = _spoken_value([p.group().lower() for p in pieces]) if pieces else None
+        if value is None:
+            continue
+        end = m.start() + pieces[-1].end()
+        digits = f"{value:g}"
+        parts.append(cased[done : m.start()] + digits)
+        spans.append((m.start() + shift, m.start() + shift + len(digits), m.start(), end))
+        shift += len(digits) - (end - m.start())
+        done = end
+    parts.append(cased[done:])
+    return "".join(parts), spans
+
+
+def _original(offset: int, spans: list[tuple[int, int, int, int]], *, end: bool) -> int:
+    shift = 0
+    for d_start, d_end, start, stop in spans:
+        if offset < d_start:
+            break
+        if offset <= d_end and (offset < d_end or end):
+            return stop if end else start
+        shift = stop - d_end
+    return offset + shift
+
+
 def find_quantities(cased: str) -> list[Quantity]:
     """Every number-with-unit in the (case-preserved) normalised answer."""
+    spans: list[tuple[int, int, int, int]] = []
+    text = cased
+    if _SPOKEN_RE.search(cased):
+        text, spans = _digits_for_spoken(cased)
     found = []
-    for m in QUANTITY_RE.finditer(cased):
+    for m in QUANTITY_RE.finditer(text):
         unit = _unit_from_match(m)
         if unit is None:
             continue
@@ -155,5 +259,8 @@ def find_quantities(cased: str) -> list[Quantity]:
         hi = _number(m.group("hi")) if m.group("hi") else lo
         if hi < lo:
             lo, hi = hi, lo
-        found.append(Quantity(lo, hi, unit, m.start(), m.end(), m.group()))
+        start, end = m.start(), m.end()
+        if spans:
+            start, end = _original(start, spans, end=False), _original(end, spans, end=True)
+        found.append(Quantity(lo, hi, unit, start, end, cased[start:end]))
     return found

@@ -35,6 +35,16 @@ def only(text: str) -> tuple[float, float, str, str | None]:
         ("1.25 GiB", 1.25 * 2**30, "size", "bytes"),
         ("1.6 terabytes", 1.6e12, "size", "bytes"),
         ("3.35 terabytes/sec", 3.35e12, "rate", "bytes"),
+        # Spoken, as in a transcribed interview.
+        ("one point one two terabytes", 1.12e12, "size", "bytes"),
+        ("a hundred and forty gigabytes", 140e9, "size", "bytes"),
+        ("seventeen and a half gigs", 17.5e9, "size", "bytes"),
+        ("two ninety gigs", 290e9, "size", "bytes"),
+        ("four hundred gigabits a second", 50e9, "rate", "bits"),
+        ("sixty-four x", 64.0, "ratio", None),
+        ("seventy billion", 70e9, "count", None),
+        ("70 billion", 70e9, "count", None),
+        ("twenty percent", 20.0, "percent", None),
         ("50 gigabytes a second", 50e9, "rate", "bytes"),
         ("64 Gb", 8e9, "size", "bits"),
         ("1,000 MB", 1e9, "size", "bytes"),
@@ -101,3 +111,19 @@ def test_parse_unit_accepts_rubric_units(unit: str) -> None:
 def test_parse_unit_rejects_unknown_units(unit: str) -> None:
     with pytest.raises(ValueError, match="unknown unit"):
         parse_unit(unit)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["one NIC per GPU", "stage one shards the optimizer", "a second copy", "one two three GB",
+     "bf16 weights", "70 bfloat16"],
+)  # fmt: skip
+def test_words_that_are_not_spoken_quantities(text: str) -> None:
+    assert find_quantities(text) == []
+
+
+def test_spoken_quantity_points_at_the_words_said() -> None:
+    text = "Then, um, about one point four terabytes, and 8 GB over 400 Gb/s."
+    assert [text[q.start : q.end] for q in find_quantities(text)] == [
+        "one point four terabytes", "8 GB", "400 Gb/s",
+    ]  # fmt: skip
