@@ -29,7 +29,7 @@ from coach.scoring.rubric import (
     RegexCheck,
 )
 from coach.scoring.text import NormalizedText, Token
-from coach.scoring.units import Quantity, find_quantities
+from coach.scoring.units import Quantity, find_quantities, says_spoken_quantity
 
 Span = tuple[int, int]
 """[start, end) in the folded normalised text."""
@@ -108,7 +108,8 @@ class Context:
         """Quantities with the index of the token where each starts."""
         if self._quantities is None:
             found = []
-            for q in find_quantities(self.text.cased):
+            words = [token.text for token in self.text.tokens]
+            for q in find_quantities(self.text.cased, spoken=says_spoken_quantity(words)):
                 tok = self.text.token_at(self.text.cased_to_folded(q.start))
                 if tok < len(self.text.tokens):
                     if self.text.tokens[tok].sentence in self.excluded_sentences:

@@ -164,15 +164,33 @@ _TENS = {
     w: 10 * n
     for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
 }
-_WORD_RE = re.compile(r"[A-Za-z]+")
+_WORD_RE = re.compile(r"[a-z]+")
 _SPOKEN_WORDS = set(_SMALL) | set(_TENS) | {"hundred", "point", "a", "and", "half"}
+# Matched on the lower-cased text. "zero" does not start one: it is ZeRO far more often.
 _SPOKEN_RE = re.compile(
     r"\b(?:"
-    + "|".join(sorted(set(_SMALL) | set(_TENS), key=len, reverse=True))
+    + "|".join(sorted((set(_SMALL) - {"zero"}) | set(_TENS), key=len, reverse=True))
     + r"|a\s+hundred)\b"
-    r"(?:[\s-]+(?:" + "|".join(sorted(_SPOKEN_WORDS, key=len, reverse=True)) + r")\b)*",
-    re.IGNORECASE,
+    r"(?:[\s-]+(?:" + "|".join(sorted(_SPOKEN_WORDS, key=len, reverse=True)) + r")\b)*"
 )
+# A spoken number right before a unit: most answers say "one NIC" or "two tiers", never a
+# spoken quantity, and skip the conversion.
+_SPOKEN_STARTS = frozenset(_SMALL) | frozenset(_TENS) | {"hundred", "half"}
+_SPOKEN_UNITS = frozenset(
+    f"{prefix}{unit}" for prefix in ("", "kilo", "mega", "giga", "tera", "peta")
+    for unit in ("byte", "bytes", "bit", "bits")
+) | frozenset(
+    """gig gigs percent x thousand million billion trillion hour hours minute minutes second
+    seconds day days millisecond milliseconds ms kb mb gb tb kib mib gib tib gbps tbps gbit
+    tbit tflops pflops""".split()
+)  # fmt: skip
+
+
+def says_spoken_quantity(words: list[str]) -> bool:
+    """Do these (lower-case) words hold a spoken number followed by a unit?"""
+    return any(
+        a in _SPOKEN_STARTS and b in _SPOKEN_UNITS for a, b in zip(words, words[1:], strict=False)
+    )
 
 
 def _integer(words: list[str]) -> int | None:
@@ -212,15 +230,15 @@ def _spoken_value(words: list[str]) -> float | None:
     return None if value is None else value + (0.5 if half else 0.0)
 
 
-def _digits_for_spoken(cased: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+def _digits_for_spoken(cased: str, lower: str) -> tuple[str, list[tuple[int, int, int, int]]]:
     """The text with spoken numbers written in digits, and (digits_start, digits_end,
     start, end) for each replacement so offsets can be mapped back."""
     parts, spans, done, shift = [], [], 0, 0
-    for m in _SPOKEN_RE.finditer(cased):
+    for m in _SPOKEN_RE.finditer(lower):
         pieces = list(_WORD_RE.finditer(m.group()))
-        while pieces and pieces[-1].group().lower() in ("a", "and", "point"):
+        while pieces and pieces[-1].group() in ("a", "and", "point"):
             pieces.pop()  # "sixty-four and ...", "two a ..."
-        value = _spoken_value([p.group().lower() for p in pieces]) if pieces else None
+        value = _spoken_value([p.group() for p in pieces]) if pieces else None
         if value is None:
             continue
         end = m.start() + pieces[-1].end()
@@ -244,12 +262,15 @@ def _original(offset: int, spans: list[tuple[int, int, int, int]], *, end: bool)
     return offset + shift
 
 
-def find_quantities(cased: str) -> list[Quantity]:
-    """Every number-with-unit in the (case-preserved) normalised answer."""
+def find_quantities(cased: str, *, spoken: bool | None = None) -> list[Quantity]:
+    """Every number-with-unit in the (case-preserved) normalised answer. `spoken`: whether the
+    answer may say a number in words before a unit (see says_spoken_quantity); None: find out."""
     spans: list[tuple[int, int, int, int]] = []
-    text = cased
-    if _SPOKEN_RE.search(cased):
-        text, spans = _digits_for_spoken(cased)
+    text, lower = cased, cased.lower()
+    if spoken is None:
+        spoken = says_spoken_quantity(_WORD_RE.findall(lower))
+    if spoken and len(lower) == len(cased):  # lower() kept the offsets
+        text, spans = _digits_for_spoken(cased, lower)
     found = []
     for m in QUANTITY_RE.finditer(text):
         unit = _unit_from_match(m)
