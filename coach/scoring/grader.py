@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from coach.errors import AnswerNotText, AnswerTooLong, EmptyAnswer
-from coach.scoring import checks, gaming
+from coach.scoring import arithmetic, checks, gaming
 from coach.scoring.checks import Context, Outcome, Span, run
 from coach.scoring.concepts import AnswerConcepts, ConceptIndex
 from coach.scoring.result import (
@@ -119,6 +119,35 @@ def _evidence(text: NormalizedText, spans: list[Span]) -> list[Evidence]:
     return out
 
 
+def _arithmetic(
+    text: NormalizedText, excluded: frozenset[int], reported: list[MisconceptionResult]
+) -> MisconceptionResult | None:
+    """Worked calculations whose stated result does not follow, as one misconception; a slip a
+    rubric misconception already reports ("8 GB over 400 Gb/s in 20 ms") is not counted twice."""
+    taken = [(e.start, e.end) for m in reported for e in m.evidence]
+    found, spans = [], []
+    for slip in arithmetic.slips(text.cased):
+        token = text.token_at(text.cased_to_folded(slip.start))
+        if token < len(text.tokens) and text.tokens[token].sentence in excluded:
+            continue
+        start, end = text.original_span(slip.start, slip.end, cased=True)
+        if any(a < end and start < b for a, b in taken):
+            continue
+        found.append(slip)
+        spans.append((start, end))
+    if not found:
+        return None
+    return MisconceptionResult(
+        id=arithmetic.MISCONCEPTION_ID,
+        description="Worked arithmetic that does not add up",
+        penalty=arithmetic.PENALTY * min(len(found), arithmetic.MAX_COUNTED),
+        evidence=[Evidence(start=a, end=b, text=text.original[a:b]) for a, b in spans],
+        correction=" ".join(
+            s.correction(text.original[a:b]) for s, (a, b) in zip(found, spans, strict=True)
+        ),
+    )
+
+
 def _criterion(c: Criterion, ctx: Context) -> CriterionResult:
     outcome: Outcome = run(c.check, ctx)
     note = outcome.note
@@ -181,6 +210,9 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
                     correction=mis.correction,
                 )
             )
+
+    if slip := _arithmetic(text, injected, misconceptions):
+        misconceptions.append(slip)
 
     flags: list[Flag] = []
     if injected:

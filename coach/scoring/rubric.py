@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from coach.errors import RubricError
+from coach.scoring import arithmetic
 from coach.scoring.units import Unit, parse_unit
 
 SHARED_DIMENSIONS = ("numbers", "intra-vs-inter-node", "memory-sizing", "failure-modes")
@@ -267,10 +268,14 @@ class Rubric(_Model):
             for check in (criterion.check, criterion.unless):
                 self._check_refs(check, f"criterion {criterion.id!r}")
         for mis in self.misconceptions:
+            if mis.id == arithmetic.MISCONCEPTION_ID:
+                raise ValueError(
+                    f"misconception {mis.id!r}: the id is reserved for worked arithmetic"
+                )
             for check in (mis.check, mis.unless):
                 self._check_refs(check, f"misconception {mis.id!r}")
         criteria = {c.id for c in self.criteria}
-        misconceptions = {m.id for m in self.misconceptions}
+        misconceptions = {m.id for m in self.misconceptions} | {arithmetic.MISCONCEPTION_ID}
         for ex in self.examples:
             where = f"example {ex.id!r}"
             if ex.min_score > ex.max_score:

@@ -81,11 +81,11 @@ class Quantity:
     text: str
 
 
-def _number(raw: str) -> float:
+def parse_number(raw: str) -> float:
     return float(raw.replace(",", ""))
 
 
-def _unit_from_match(m: re.Match[str]) -> Unit | None:
+def unit_of_match(m: re.Match[str]) -> Unit | None:
     group = m.groupdict()
     per = _PER_KIND.get((group.get("per") or "").lower().rstrip("s")) or _PER_KIND.get(
         (group.get("per") or "").lower()
@@ -146,7 +146,7 @@ def _data_unit(prefix: str, *, binary: bool, bits: bool, rate: bool, per: str | 
 def parse_unit(text: str) -> Unit:
     """Parse a unit as a rubric author writes it ("GB/s", "Gb/s", "MB/token", "ms", "x")."""
     m = _UNIT_ONLY_RE.match(text.strip())
-    unit = _unit_from_match(m) if m else None
+    unit = unit_of_match(m) if m else None
     if unit is None:
         raise ValueError(f"unknown unit {text!r}")
     return unit
@@ -273,11 +273,11 @@ def find_quantities(cased: str, *, spoken: bool | None = None) -> list[Quantity]
         text, spans = _digits_for_spoken(cased, lower)
     found = []
     for m in QUANTITY_RE.finditer(text):
-        unit = _unit_from_match(m)
+        unit = unit_of_match(m)
         if unit is None:
             continue
-        lo = _number(m.group("lo"))
-        hi = _number(m.group("hi")) if m.group("hi") else lo
+        lo = parse_number(m.group("lo"))
+        hi = parse_number(m.group("hi")) if m.group("hi") else lo
         if hi < lo:
             lo, hi = hi, lo
         start, end = m.start(), m.end()

@@ -57,6 +57,9 @@ def write(tmp_path: Path, data: dict[str, Any], name: str = "tiny") -> Path:
         ({"anchors": ["warp"]}, r"anchors: unknown concept 'warp'"),
         ({"examples": [{"id": "e", "answer": "x", "expect_met": ["zz"]}]},
          r"example 'e': unknown criterion 'zz'"),
+        ({"misconceptions": [{"id": "arithmetic-slip", "penalty": 1, "description": "d",
+                              "correction": "c", "check": {"type": "concept", "concept": "nvlink"}}]},
+         r"'arithmetic-slip': the id is reserved"),
     ],
 )  # fmt: skip
 def test_invalid_rubric_error_names_file_and_item(

@@ -1,0 +1,223 @@
+"""Worked arithmetic, checked: "327,680 x 4,096 = 1.34 GB", "70 GB / 4.8 TB/s ≈ 15 ms",
+"8 x 400 Gb/s = 3.2 Tb/s = 400 GB/s".
+
+A chain of products and quotients of numbers (with or without units) followed by "=" or "≈" and
+a result is evaluated in base units (bytes, seconds, bytes per second, FLOPs). So is a transfer
+told in prose: a size, then "at"/"over" a rate, then the time it "takes" ("1.4 TB at 50 GB/s
+takes about 28 s"), unless the sentence splits it ("across 8 NICs", "each", "in parallel"). A
+result that is off by more than its own precision allows (15 %, or more for a result given to one
+significant digit: "≈ 1 GB") is a slip.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from coach.scoring.units import QUANTITY_RE, Quantity, find_quantities, parse_number, unit_of_match
+
+TOLERANCE = 0.15
+MISCONCEPTION_ID = "arithmetic-slip"
+"""Reported as a misconception of every rubric (no rubric may use the id for its own)."""
+PENALTY = 6.0
+"""Per slip, for at most MAX_COUNTED slips."""
+MAX_COUNTED = 3
+
+_NUMBER_RE = re.compile(
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?"
+)
+# An operator between two operands; "x" only with a number after it ("2 x 80", not "8x faster").
+_OP_RE = re.compile(r"\s*(?:([×*·/÷])|(x)(?=\s*[\d(]))\s*")
+_EQ_RE = re.compile(r"\s*(≈|~=|≃|=)\s*~?\s*")
+_OPEN_RE = re.compile(r"\s*\(\s*")
+_CLOSE_RE = re.compile(r"\s*\)")
+_START_RE = re.compile(r"(?<![\w.,])(?=\(?\s*\d)")
+
+Values = tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Operand:
+    values: tuple[float, ...]
+    """In base units (bytes, seconds, ...) when a unit was written, else the bare number; two
+    readings for a bare "B": billions ("100B params") or bytes ("x 2 B")."""
+    number: float
+    """The number as written."""
+    has_unit: bool
+    factor: float
+    unit_text: str
+    end: int
+
+
+@dataclass(frozen=True)
+class Slip:
+    start: int
+    """Offsets of the whole calculation in the cased normalised text."""
+    end: int
+    result: str
+    """The stated result, as written ("2.68 GB")."""
+    expected: str
+    """What the calculation gives, in the stated result's unit ("1.34 GB")."""
+
+    def correction(self, text: str) -> str:
+        return f"{text.strip()} works out to {self.expected}, not {self.result}."
+
+
+def _operand(text: str, pos: int) -> Operand | None:
+    m = QUANTITY_RE.match(text, pos)
+    if m is not None and not m.group("hi"):
+        unit = unit_of_match(m)
+        if unit is not None and unit.dimension not in ("ratio", "percent"):
+            number = parse_number(m.group("lo"))
+            # The unit as written, without a "per X" qualifier ("GB" of "1.4 GB per rank").
+            unit_text = text[m.start("unit") : m.end("unit")]
+            values: Values = (number * unit.factor,)
+            if unit.dimension == "count" and unit_text == "B":
+                values = (number * unit.factor, number)
+            return Operand(values, number, True, unit.factor, unit_text, m.end())
+    n = _NUMBER_RE.match(text, pos)
+    if n is None:
+        return None
+    end = n.end()
+    if text[end : end + 1].isalpha() and not _OP_RE.match(text, end):
+        return None  # "4K", "70B params" read as a quantity above, or a word like "3rd"
+    number = parse_number(n.group())
+    return Operand((number,), number, False, 1.0, "", end)
+
+
+def _combine(left: Values, right: Values, divide: bool) -> Values:
+    out = {a / b if divide else a * b for a in left for b in right if not (divide and b == 0)}
+    return tuple(sorted(out))[:8]
+
+
+def _term(text: str, pos: int) -> tuple[Values, bool, int] | None:
+    """An operand or a parenthesised product: (values, has_unit, end)."""
+    opening = _OPEN_RE.match(text, pos)
+    if opening:
+        inner = _product(text, opening.end())
+        if inner is None:
+            return None
+        closing = _CLOSE_RE.match(text, inner[2])
+        return (inner[0], inner[1], closing.end()) if closing else None
+    operand = _operand(text, pos)
+    return None if operand is None else (operand.values, operand.has_unit, operand.end)
+
+
+def _product(text: str, pos: int) -> tuple[Values, bool, int, int] | None:
+    """a x b / c ...: (values, has_unit, end, operator count)."""
+    first = _term(text, pos)
+    if first is None:
+        return None
+    values, has_unit, end = first
+    ops = 0
+    while (op := _OP_RE.match(text, end)) is not None:
+        term = _term(text, op.end())
+        if term is None:
+            break
+        values = _combine(values, term[0], divide=(op.group(1) or op.group(2)) in "/÷")
+        if not values:
+            return None
+        has_unit = has_unit or term[1]
+        end, ops = term[2], ops + 1
+    return values, has_unit, end, ops
+
+
+def _significant_digits(raw: str) -> int:
+    digits = raw.replace(",", "").split("e")[0].split("E")[0].lstrip("0.")
+    if "." not in raw:
+        digits = digits.rstrip("0")
+    return max(1, len(digits.replace(".", "")))
+
+
+def _close(expected: float, stated: float, raw: str) -> bool:
+    """Within 15 %, or within the rounding of the stated result ("≈ 1 GB" covers 0.5-1.5)."""
+    if stated == 0:
+        return expected == 0
+    number = parse_number(raw)
+    half_unit = 0.5 * 10 ** (math.floor(math.log10(abs(number))) - _significant_digits(raw) + 1)
+    tolerance = max(TOLERANCE, half_unit / abs(number)) if number else TOLERANCE
+    return abs(expected - stated) <= tolerance * abs(stated)
+
+
+def _nearest(values: Values, target: float) -> float:
+    """The reading closest to the stated result (for showing what it should have been)."""
+    if target == 0 or 0 in values:
+        return values[0]
+    return min(values, key=lambda v: abs(math.log(abs(v) / abs(target))))
+
+
+def _format(value: float, unit: str) -> str:
+    shown = f"{value:,.3g}" if abs(value) < 1e6 else f"{value:.3g}"
+    return f"{shown} {unit}".strip()
+
+
+_VIA_RE = re.compile(r"^[^.;:!?\d]{0,40}\b(?:at|over|on|through|via|with|using)\b[^.;!?\d]{0,30}$")
+_TAKES_RE = re.compile(
+    r"^[^.;!?\d]{0,50}\b(?:takes?|taking|is|that's|it's|in|lands\s+in|needs?|costs?|about|"
+    r"roughly|around|under|~|≈|=)[^.;!?\d]{0,12}$"
+)
+_SPLIT_RE = re.compile(
+    r"\b(?:each|every|per|across|parallel|aggregate|total|combined|eight|sixteen|nics|links|"
+    r"ranks|gpus|nodes|streams|ways|layer|layers|pipelin\w*|overlap\w*|hidden|exposed)\b"
+)
+
+
+def _transfers(cased: str, quantities: list[Quantity]) -> list[Slip]:
+    """ "1.4 TB at 50 GB/s takes about 28 s": size / rate = time."""
+    found = []
+    for size, rate, time in zip(quantities, quantities[1:], quantities[2:], strict=False):
+        if (
+            (size.unit.dimension, rate.unit.dimension, time.unit.dimension)
+            != ("size", "rate", "time")
+            or size.lo != size.hi
+            or rate.lo != rate.hi
+            or time.lo != time.hi
+        ):
+            continue
+        between, after = cased[size.end : rate.start], cased[rate.end : time.start]
+        if not _VIA_RE.match(between) or not _TAKES_RE.match(after):
+            continue
+        if _SPLIT_RE.search(cased[size.start : time.end].lower()) or size.unit.per or rate.unit.per:
+            continue
+        expected = size.lo * size.unit.factor / (rate.lo * rate.unit.factor)
+        raw = _NUMBER_RE.match(time.text)
+        stated = time.lo * time.unit.factor
+        if raw and not _close(expected, stated, raw.group()):
+            unit = cased[time.end - len(time.text) : time.end][len(raw.group()) :].strip()
+            found.append(
+                Slip(size.start, time.end, time.text, _format(expected / time.unit.factor, unit))
+            )
+    return found
+
+
+def slips(cased: str) -> list[Slip]:
+    """Calculations in the answer whose stated result does not follow from their operands."""
+    found: list[Slip] = _transfers(cased, find_quantities(cased))
+    pos = 0
+    while (start := _START_RE.search(cased, pos)) is not None:
+        pos = start.start() + 1
+        lhs = _product(cased, start.start())
+        if lhs is None or lhs[3] == 0:
+            continue
+        values, has_unit, end, _ = lhs
+        # A chain: "2 x 80 x 8 x 128 x 2 = 327,680 B ≈ 320 KiB".
+        while (eq := _EQ_RE.match(cased, end)) is not None:
+            rhs = _operand(cased, eq.end())
+            if rhs is None:
+                break
+            raw_text = cased[eq.end() : rhs.end]
+            digits = _NUMBER_RE.match(raw_text)
+            raw = digits.group() if digits else raw_text
+            targets = [*rhs.values] + ([rhs.number] if rhs.has_unit and not has_unit else [])
+            if not any(_close(v, t, raw) for v in values for t in targets):
+                # Show the value in the result's unit: "327,680 x 4,096 = 2.68 GB" -> 1.34 GB.
+                value = _nearest(values, rhs.values[0])
+                shown = value / rhs.factor if has_unit or value > 1e3 * rhs.number else value
+                found.append(
+                    Slip(start.start(), rhs.end, raw_text.strip(), _format(shown, rhs.unit_text))
+                )
+                break
+            values, has_unit, end = rhs.values, rhs.has_unit, rhs.end
+        pos = max(pos, end)
+    return found

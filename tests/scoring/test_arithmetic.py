@@ -1,0 +1,71 @@
+"""Worked arithmetic in answers: a stated result that does not follow is reported, with what it
+should have been; right results, rounding and prose that splits a transfer are left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.scoring import Rubric, grade
+from coach.scoring.arithmetic import MISCONCEPTION_ID, slips
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("327,680 x 4,096 ≈ 2.68 GB per sequence.", "1.34 GB"),
+        ("ZeRO-3 holds 1,120 / 64 ≈ 35 GB per GPU.", "17.5 GB"),
+        ("70 GB / 4.8 TB/s ≈ 21 ms on an H200.", "14.6 ms"),
+        ("8 x 400 Gb/s = 3.2 Tb/s = 800 GB/s per node.", "400 GB/s"),
+        ("1.4 TB / 1,000 ≈ 14 GB per rank.", "1.4 GB"),
+        ("1.4 TB at 50 GB/s takes about 2.8 s.", "28 s"),
+        ("8 GB over a 400 Gb/s link takes about 20 ms.", "160 ms"),
+    ],
+)
+def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> None:
+    [slip] = slips(text)
+    assert slip.expected == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2 x 80 x 8 x 128 x 2 = 327,680 B ≈ 320 KiB ≈ 0.33 MB per token.",
+        "327,680 x 4,096 ≈ 1.34 GB, or 1.25 GiB.",
+        "141 GB / (8 x 3.35 TB/s) = 5.3 ms.",
+        "989 TFLOPS / 3.35 TB/s ≈ 295 FLOP/byte.",
+        "100B x 2 B = 200 GB; 16 x 70B = 1.12 TB.",
+        "1.4 TB / 1,000 ≈ 1 GB per rank.",  # rounded to one significant digit
+        "8 x 400 Gb/s = 3.2 Tb/s = 400 GB/s.",
+        "TP=8 x PP=4 = 32 GPUs; the ratio is 2:1; NVLink is 9x faster.",
+        "1.34 GB over 8 NICs at 400 Gb/s each takes 3.4 ms.",  # split across NICs
+        "1.4 TB at 50 GB/s takes about 28 s.",
+    ],
+)
+def test_right_or_unjudgeable_arithmetic_is_not_a_slip(text: str) -> None:
+    assert slips(text) == []
+
+
+def test_a_slip_is_reported_once_with_its_correction(rubrics: dict[str, Rubric]) -> None:
+    answer = (
+        "The KV cache stores keys and values for every past token per layer. Llama-3-70B uses "
+        "GQA with 8 KV heads: 2 x 80 x 8 x 128 x 2 = 327,680 bytes per token, and a 4K context "
+        "is 327,680 x 4,096 ≈ 2.68 GB per sequence. PagedAttention keeps it in blocks."
+    )
+    result = grade(answer, rubrics["kv-cache"])
+    [slip] = [m for m in result.misconceptions if m.id == MISCONCEPTION_ID]
+    assert slip.penalty > 0
+    assert "1.34 GB, not 2.68 GB" in slip.correction
+    assert [e.text for e in slip.evidence] == ["327,680 x 4,096 ≈ 2.68 GB per sequence"]
+
+
+def test_a_slip_a_rubric_misconception_reports_is_not_counted_twice(
+    rubrics: dict[str, Rubric],
+) -> None:
+    answer = (
+        "Prefill is compute-bound and decode is memory-bound, so we split them into pools. The "
+        "KV for a 4K prompt is 8 GB, and over a 400 Gb/s NIC that takes about 20 ms."
+    )
+    result = grade(answer, rubrics["pd-disaggregation"])
+    ids = [m.id for m in result.misconceptions]
+    assert "transfer-8x-slip" in ids
+    assert MISCONCEPTION_ID not in ids
