@@ -28,6 +28,9 @@ def criterion(cid: str = "c1", **over: Any) -> dict[str, Any]:
     }
 
 
+NVLINK = {"type": "concept", "concept": "nvlink"}
+
+
 def write(tmp_path: Path, data: dict[str, Any], name: str = "tiny") -> Path:
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
@@ -58,7 +61,7 @@ def write(tmp_path: Path, data: dict[str, Any], name: str = "tiny") -> Path:
         ({"examples": [{"id": "e", "answer": "x", "expect_met": ["zz"]}]},
          r"example 'e': unknown criterion 'zz'"),
         ({"misconceptions": [{"id": "arithmetic-slip", "penalty": 1, "description": "d",
-                              "correction": "c", "check": {"type": "concept", "concept": "nvlink"}}]},
+                              "correction": "c", "check": NVLINK}]},
          r"'arithmetic-slip': the id is reserved"),
     ],
 )  # fmt: skip
