@@ -166,8 +166,11 @@ def rejected_claims(tokens: list[Token]) -> set[int]:
 # A clause that passes judgement on what it talks about.
 _DISMISSALS = _DISMISSIVE_AFTER | frozenset(
     """academic theatre theater luxury curiosity superfluous overengineering overengineered
-    distraction""".split()
+    distraction premature oversold fantasy toy""".split()
 )
+# "X is cargo cult", "X is a solved problem", "X is a non-issue", "X is a waste of storage"
+_DISMISSIVE_PHRASES = ("nice to have", "cargo cult", "solved problem", "non issue", "waste of",
+                       "benchmark trick", "edge case", "looking for a problem")  # fmt: skip
 _OVERTHINK = frozenset(
     """overthink overthinks overthinking overthought overengineer overengineers
     overcomplicate overcomplicates overcomplicating""".split()
@@ -175,10 +178,13 @@ _OVERTHINK = frozenset(
 _MODALS = frozenset("i'd we'd you'd would can could should i'll we'll safely just".split())
 _RARELY = frozenset("rarely seldom hardly barely".split())
 _MATTERS = frozenset("matter matters help helps change changes pay pays".split())
-_VERDICT_COPULAS = _COPULAS | frozenset("it's that's they're these're".split())
+_VERDICT_COPULAS = _COPULAS | frozenset("it's that's they're these're gets get".split())
 _BACK_REFERENCES = frozenset("it them this these those all".split())
 _PLURAL_SUBJECTS = frozenset("they these those both all".split())
-_JUDGE_WORDS = _VERDICT_COPULAS | _OVERTHINK | _RARELY | {"skip", "skipped", "reason", "none"}
+_THING_WORDS = frozenset("thing things something practice practices step steps one".split())
+_JUDGE_WORDS = _VERDICT_COPULAS | _OVERTHINK | _RARELY | {
+    "skip", "skipped", "ignore", "reason", "none", "nobody", "noone",
+}  # fmt: skip
 
 
 def _judges(tokens: list[Token], i: int) -> str | None:
@@ -190,15 +196,21 @@ def _judges(tokens: list[Token], i: int) -> str | None:
         after = [t.text for t in tokens[i + 1 : i + 4] if t.clause == tokens[i].clause]
         if any(w in _NEGATORS or w in ("far", "anything") for w in after):
             return None  # "is not optional", "is far from academic"
-        if any(w in _DISMISSALS for w in after) or "nice to have" in " ".join(
-            t.text for t in tokens[i + 1 : i + 6]
-        ):
-            return "subject"  # "... is a nice-to-have"
+        following = " ".join(t.text for t in tokens[i + 1 : i + 7])
+        if any(w in _DISMISSALS for w in after) or any(p in following for p in _DISMISSIVE_PHRASES):
+            return "subject"  # "... is a nice-to-have", "... is cargo cult"
         return None
     if word in _OVERTHINK:
         return "clause"
-    if word in ("skip", "skipped") and i > 0 and tokens[i - 1].text in _MODALS | {"be"}:
-        return "clause"
+    if word in ("skip", "skipped", "ignore") and i > 0 and tokens[i - 1].text in _MODALS | {"be"}:
+        return "clause"  # "I'd skip SHARP", "you can ignore them"
+    if (
+        word in ("nobody", "noone")
+        and i > 0
+        and tokens[i - 1].text in _THING_WORDS
+        and _ends_clause_after_verb(tokens, i)
+    ):
+        return "subject"  # "validation is another thing nobody actually does"
     if word in _RARELY and i + 1 < len(tokens) and tokens[i + 1].text in _MATTERS:
         return "subject"
     if word == "none" and [t.text for t in tokens[i + 1 : i + 3]] in (
@@ -210,6 +222,17 @@ def _judges(tokens: list[Token], i: int) -> str | None:
         if before[-1:] == ["no"] or before == ["no", "real"]:
             return "clause"  # "there's no real reason to co-locate the pools"
     return None
+
+
+def _ends_clause_after_verb(tokens: list[Token], i: int) -> bool:
+    """Only a verb (and perhaps an adverb) follows tokens[i] in its clause: "... nobody
+    actually does", not "nobody does prefix-affinity routing"."""
+    rest = 0
+    while i + 1 + rest < len(tokens) and tokens[i + 1 + rest].clause == tokens[i].clause:
+        rest += 1
+        if rest > 2:
+            return False
+    return rest >= 1
 
 
 def _clause_start(tokens: list[Token], folded: str, i: int) -> int:

@@ -94,6 +94,11 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("Atomic rename is not optional.", True),
         ("There is no real reason to use atomic rename.", False),
         ("Manifests, atomic rename, checksums: none of that is needed.", False),
+        ("The atomic rename ritual is cargo cult from the days of NFS.", False),
+        ("Atomic rename is premature optimisation.", False),
+        ("Atomic rename is another thing nobody actually does.", False),
+        ("Manifests and atomic rename are the storage team's problem; you can ignore them.", False),
+        ("Evict with LRU over blocks nobody references, and keep atomic rename.", True),
         # A claim taken back neither earns nor costs anything.
         ("I was going to say atomic rename is optional, but no, it is essential.", False),
         ("Atomic rename, I first thought, was optional, but no: use it.", True),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from coach.config import Settings
-from coach.scoring import grade, load_rubrics
+from coach.scoring import arithmetic, grade, load_rubrics
 from coach.scoring.examples import check_example
 from coach.scoring.rubric import Example
 
@@ -54,6 +54,6 @@ def test_expectations_name_real_criteria_and_misconceptions(
 ) -> None:
     rubric = RUBRICS[question]
     criteria = {c.id for c in rubric.criteria}
-    misconceptions = {m.id for m in rubric.misconceptions}
+    misconceptions = {m.id for m in rubric.misconceptions} | {arithmetic.MISCONCEPTION_ID}
     assert set(example.expect_met + example.expect_missed) <= criteria
     assert set(example.expect_misconceptions) <= misconceptions
