@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from coach.scoring.units import QUANTITY_RE, Quantity, find_quantities, parse_number, unit_of_match
@@ -191,12 +192,28 @@ def _transfers(cased: str, quantities: list[Quantity]) -> list[Slip]:
     return found
 
 
-def slips(cased: str) -> list[Slip]:
-    """Calculations in the answer whose stated result does not follow from their operands."""
-    found: list[Slip] = _transfers(cased, find_quantities(cased))
+_EQUALS_RE = re.compile(r"[=≈≃]")
+REACH = 120
+"""How far before an equals sign a calculation may start, in characters."""
+
+
+def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
+    """Calculations in the answer whose stated result does not follow from their operands
+    (`quantities`: the answer's, when already found)."""
+    found: list[Slip] = _transfers(
+        cased, find_quantities(cased) if quantities is None else quantities
+    )
+    equals = [m.start() for m in _EQUALS_RE.finditer(cased)]
     pos = 0
     while (start := _START_RE.search(cased, pos)) is not None:
         pos = start.start() + 1
+        ahead = bisect_left(equals, start.start())
+        if ahead == len(equals) or equals[ahead] - start.start() > REACH:
+            # No "=" close enough ahead: not a calculation (most numbers of an answer).
+            if ahead == len(equals):
+                break
+            pos = equals[ahead] - REACH
+            continue
         lhs = _product(cased, start.start())
         if lhs is None or lhs[3] == 0:
             continue

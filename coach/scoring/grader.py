@@ -119,16 +119,15 @@ def _evidence(text: NormalizedText, spans: list[Span]) -> list[Evidence]:
     return out
 
 
-def _arithmetic(
-    text: NormalizedText, excluded: frozenset[int], reported: list[MisconceptionResult]
-) -> MisconceptionResult | None:
+def _arithmetic(ctx: Context, reported: list[MisconceptionResult]) -> MisconceptionResult | None:
     """Worked calculations whose stated result does not follow, as one misconception; a slip a
     rubric misconception already reports ("8 GB over 400 Gb/s in 20 ms") is not counted twice."""
+    text = ctx.text
     taken = [(e.start, e.end) for m in reported for e in m.evidence]
     found, spans = [], []
-    for slip in arithmetic.slips(text.cased):
+    for slip in arithmetic.slips(text.cased, [q for q, _ in ctx.quantities()]):
         token = text.token_at(text.cased_to_folded(slip.start))
-        if token < len(text.tokens) and text.tokens[token].sentence in excluded:
+        if token < len(text.tokens) and text.tokens[token].sentence in ctx.excluded_sentences:
             continue
         start, end = text.original_span(slip.start, slip.end, cased=True)
         if any(a < end and start < b for a, b in taken):
@@ -211,7 +210,7 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
                 )
             )
 
-    if slip := _arithmetic(text, injected, misconceptions):
+    if slip := _arithmetic(ctx, misconceptions):
         misconceptions.append(slip)
 
     flags: list[Flag] = []
