@@ -16,7 +16,14 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from coach.scoring.units import QUANTITY_RE, Quantity, find_quantities, parse_number, unit_of_match
+from coach.scoring.units import (
+    NUMBER,
+    QUANTITY_RE,
+    Quantity,
+    find_quantities,
+    parse_number,
+    unit_of_match,
+)
 
 TOLERANCE = 0.15
 MISCONCEPTION_ID = "arithmetic-slip"
@@ -25,9 +32,7 @@ PENALTY = 6.0
 """Per slip, for at most MAX_COUNTED slips."""
 MAX_COUNTED = 3
 
-_NUMBER_RE = re.compile(
-    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?"
-)
+_NUMBER_RE = re.compile(NUMBER)
 # An operator between two operands; "x" only with a number after it ("2 x 80", not "8x faster").
 _OP_RE = re.compile(r"\s*(?:([×*·/÷])|(x)(?=\s*[\d(]))\s*")
 _EQ_RE = re.compile(r"\s*(≈|~=|≃|=)\s*~?\s*")
@@ -40,7 +45,7 @@ Values = tuple[float, ...]
 
 @dataclass(frozen=True)
 class Operand:
-    values: tuple[float, ...]
+    values: Values
     """In base units (bytes, seconds, ...) when a unit was written, else the bare number; two
     readings for a bare "B": billions ("100B params") or bytes ("x 2 B")."""
     number: float

@@ -29,7 +29,7 @@ _PER_KIND = {
     "layer": "layer", "request": "request", "sequence": "request", "seq": "request",
 }  # fmt: skip
 
-_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?"
+NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?"
 _BYTE_UNIT = r"""
     (?P<pre>[kKmMgGtTpP]?)(?P<bin>i?)(?P<b>[bB])(?P<long>its?|ytes?|it|yte)?
       (?P<rate>/s(?:ec)?\b|ps\b|\s+per\s+second\b|/second\b)?(?![a-zA-Z])
@@ -50,8 +50,8 @@ _UNIT = rf"""
 _PER = r"(?i:\s*/\s*|\s+per\s+|\s+(?:a|each)\s+)(?i:(?P<per>tokens?|toks?|parameters?|params?|gpus?|ranks?|devices?|nodes?|servers?|directions?|way|links?|ports?|nics?|steps?|layers?|requests?|sequences?|seqs?))\b"  # noqa: E501
 
 QUANTITY_RE = re.compile(
-    rf"""(?<![\w.])(?P<lo>{_NUMBER})
-    (?:\s*(?:-|to|~)\s*(?P<hi>{_NUMBER}))?
+    rf"""(?<![\w.])(?P<lo>{NUMBER})
+    (?:\s*(?:-|to|~)\s*(?P<hi>{NUMBER}))?
     \s?(?P<unit>{_UNIT})(?:{_PER})?""",
     re.VERBOSE,
 )
