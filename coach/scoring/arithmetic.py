@@ -198,6 +198,7 @@ def _transfers(cased: str, quantities: list[Quantity]) -> list[Slip]:
 
 
 _EQUALS_RE = re.compile(r"[=≈≃]")
+_TERM_OF_A_SUM_RE = re.compile(r"[+\-−]\s*$")
 REACH = 120
 """How far before an equals sign a calculation may start, in characters."""
 
@@ -219,6 +220,8 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
                 break
             pos = equals[ahead] - REACH
             continue
+        if _TERM_OF_A_SUM_RE.search(cased, max(0, start.start() - 3), start.start()):
+            continue  # "280 + 840/64 = 293 GB": one term of a sum this does not add up
         lhs = _product(cased, start.start())
         if lhs is None or lhs[3] == 0:
             continue

@@ -166,11 +166,12 @@ def rejected_claims(tokens: list[Token]) -> set[int]:
 # A clause that passes judgement on what it talks about.
 _DISMISSALS = _DISMISSIVE_AFTER | frozenset(
     """academic theatre theater luxury curiosity superfluous overengineering overengineered
-    distraction premature oversold fantasy toy""".split()
+    distraction premature oversold fantasy toy mistake antipattern""".split()
 )
 # "X is cargo cult", "X is a solved problem", "X is a non-issue", "X is a waste of storage"
 _DISMISSIVE_PHRASES = ("nice to have", "cargo cult", "solved problem", "non issue", "waste of",
-                       "benchmark trick", "edge case", "looking for a problem")  # fmt: skip
+                       "benchmark trick", "edge case", "looking for a problem", "bad idea",
+                       "anti pattern")  # fmt: skip
 _OVERTHINK = frozenset(
     """overthink overthinks overthinking overthought overengineer overengineers
     overcomplicate overcomplicates overcomplicating""".split()

@@ -280,6 +280,8 @@ def find_quantities(cased: str, *, spoken: bool | None = None) -> list[Quantity]
         hi = parse_number(m.group("hi")) if m.group("hi") else lo
         if hi < lo:
             lo, hi = hi, lo
+        if unit.dimension == "count" and m.group("unit") == "B" and lo >= 10_000:
+            unit = _data_unit("", binary=False, bits=False, rate=False, per=unit.per)  # 327,680 B
         start, end = m.start(), m.end()
         if spans:
             start, end = _original(start, spans, end=False), _original(end, spans, end=True)

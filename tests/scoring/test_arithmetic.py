@@ -39,6 +39,7 @@ def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> No
         "TP=8 x PP=4 = 32 GPUs; the ratio is 2:1; NVLink is 9x faster.",
         "1.34 GB over 8 NICs at 400 Gb/s each takes 3.4 ms.",  # split across NICs
         "1.4 TB at 50 GB/s takes about 28 s.",
+        "At N=64, 280 + 840/64 = 293 GB; 2 psi + 14 psi/N = 140 + 980/64 = 155 GB.",  # sums
     ],
 )
 def test_right_or_unjudgeable_arithmetic_is_not_a_slip(text: str) -> None:

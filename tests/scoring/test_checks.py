@@ -96,6 +96,7 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("Manifests, atomic rename, checksums: none of that is needed.", False),
         ("The atomic rename ritual is cargo cult from the days of NFS.", False),
         ("Atomic rename is premature optimisation.", False),
+        ("Skipping the manifest and relying on atomic rename on S3 is a mistake.", False),
         ("Atomic rename is another thing nobody actually does.", False),
         ("Manifests and atomic rename are the storage team's problem; you can ignore them.", False),
         ("Evict with LRU over blocks nobody references, and keep atomic rename.", True),

@@ -44,6 +44,8 @@ def only(text: str) -> tuple[float, float, str, str | None]:
         ("sixty-four x", 64.0, "ratio", None),
         ("seventy billion", 70e9, "count", None),
         ("70 billion", 70e9, "count", None),
+        ("70B", 70e9, "count", None),
+        ("327,680 B", 327680.0, "size", "bytes"),
         ("twenty percent", 20.0, "percent", None),
         ("50 gigabytes a second", 50e9, "rate", "bytes"),
         ("64 Gb", 8e9, "size", "bits"),
