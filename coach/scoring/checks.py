@@ -280,6 +280,8 @@ def near(check: NearCheck, ctx: Context) -> Outcome:
                 or not any(heads[b.first][0] <= r.first <= heads[b.first][1] for r in rivals)
             ]
     for b in b_hits:
+        if check.rival is not None and _conditional(tokens, b):
+            continue  # "batches must reach the hundreds before decode becomes compute-bound"
         if check.rival is not None:
             subject = _subject(ctx, b, check.a, check.rival)
             candidates = [subject] if subject in a_hits else []
@@ -300,6 +302,19 @@ def near(check: NearCheck, ctx: Context) -> Outcome:
 
 
 _CONTRAST = frozenset({"unlike", "than", "like", "versus", "vs", "whereas"})
+_BECOME = frozenset({"become", "becomes", "becoming"})
+_CONDITIONS = frozenset({"before", "until", "unless", "once", "if", "when"})
+
+
+def _conditional(tokens: list[Token], b: Mention) -> bool:
+    """b is a state something reaches only under a condition: "... before they become X",
+    "it only becomes X once ..."."""
+    if b.first == 0 or tokens[b.first - 1].text not in _BECOME:
+        return False
+    sentence = tokens[b.first].sentence
+    return any(t.text in _CONDITIONS for t in tokens if t.sentence == sentence)
+
+
 _RELATIVE = frozenset({"which", "that", "who"})
 
 

@@ -38,7 +38,7 @@ _NEGATORS = frozenset(
 )
 _NEED_WORDS = frozenset(
     """needed necessary required important matter matters help helps useful relevant
-    worth needs need""".split()
+    worth needs need concern problem issue""".split()
 )
 _DISMISSIVE_AFTER = frozenset(
     """unnecessary overkill irrelevant pointless useless unneeded obsolete
@@ -171,7 +171,8 @@ _DISMISSALS = _DISMISSIVE_AFTER | frozenset(
 # "X is cargo cult", "X is a solved problem", "X is a non-issue", "X is a waste of storage"
 _DISMISSIVE_PHRASES = ("nice to have", "cargo cult", "solved problem", "non issue", "waste of",
                        "benchmark trick", "edge case", "looking for a problem", "bad idea",
-                       "anti pattern")  # fmt: skip
+                       "anti pattern", "over engineering", "over engineered",
+                       "theory than practice")  # fmt: skip
 _OVERTHINK = frozenset(
     """overthink overthinks overthinking overthought overengineer overengineers
     overcomplicate overcomplicates overcomplicating""".split()

@@ -96,6 +96,7 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("Manifests, atomic rename, checksums: none of that is needed.", False),
         ("The atomic rename ritual is cargo cult from the days of NFS.", False),
         ("Atomic rename is premature optimisation.", False),
+        ("Atomic rename and sharded saves are over-engineering.", False),
         ("Skipping the manifest and relying on atomic rename on S3 is a mistake.", False),
         ("Atomic rename is another thing nobody actually does.", False),
         ("Manifests and atomic rename are the storage team's problem; you can ignore them.", False),
@@ -434,6 +435,22 @@ def test_near_with_a_rival_credits_what_the_term_is_said_of(
     make_rubric: MakeRubric, answer: str, expected: bool
 ) -> None:
     assert met(make_rubric, PHASES, answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Decode is compute-bound.", True),
+        ("Batches must reach the hundreds before decode becomes compute-bound.", False),
+        ("Decode only becomes compute-bound once batches reach the hundreds.", False),
+    ],
+)
+def test_near_with_a_rival_ignores_a_state_reached_only_under_a_condition(
+    make_rubric: MakeRubric, answer: str, expected: bool
+) -> None:
+    check = {"type": "near", "a": ["decode"], "b": ["compute-bound"], "rival": ["prefill"],
+             "within": 25}  # fmt: skip
+    assert met(make_rubric, check, answer) is expected
 
 
 def test_real_words_are_not_read_as_typos_of_a_term(make_rubric: MakeRubric) -> None:
