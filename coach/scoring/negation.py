@@ -192,7 +192,8 @@ _JUDGE_WORDS = _VERDICT_COPULAS | _OVERTHINK | _RARELY | {
 def _judges(tokens: list[Token], i: int) -> str | None:
     """Does tokens[i] start a dismissive verdict? "subject": on what comes before it in the
     clause ("X is overkill", "X rarely matters"); "clause": on the whole clause ("people
-    overthink X", "X is a lever I'd skip": what follows the verb, else what precedes it)."""
+    overthink X", "X is a lever I'd skip": what follows the verb, else what precedes it);
+    "back": on the sentence before it ("pools, a router, NIXL: none of that is needed")."""
     word = tokens[i].text
     if word in _VERDICT_COPULAS:
         after = [t.text for t in tokens[i + 1 : i + 4] if t.clause == tokens[i].clause]
