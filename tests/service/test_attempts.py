@@ -49,17 +49,21 @@ def submit(
     question_id: str,
     text: str,
     now: datetime,
+    *,
+    known: InterviewAccessCache | None = None,
+    token: str | None = None,
 ) -> Any:
     with service.open_session(engine) as session:
         return service.submit_answer(
             session=session,
             rubrics=rubrics,
             interview_id=str(interview.id),
-            token=interview.token,
+            token=token or interview.token,
             question_id=question_id,
             answer=text,
             max_chars=20_000,
             now=now,
+            known=known,
         )
 
 
@@ -214,36 +218,15 @@ def test_regrade_recounts_the_best_scores_of_the_interview(
 # --- the access check answered from memory (InterviewAccessCache) ------------------------------
 
 
-def submit_known(
-    engine: Engine,
-    rubrics: dict[str, Rubric],
-    interview: InterviewOpened,
-    text: str,
-    now: datetime,
-    known: InterviewAccessCache,
-    token: str | None = None,
-) -> Any:
-    with service.open_session(engine) as session:
-        return service.submit_answer(
-            session=session,
-            rubrics=rubrics,
-            interview_id=str(interview.id),
-            token=token or interview.token,
-            question_id="kv-cache",
-            answer=text,
-            max_chars=20_000,
-            now=now,
-            known=known,
-        )
-
-
 def test_a_remembered_interview_skips_the_read_before_grading(
     engine: Engine, rubrics: dict[str, Rubric], opened: InterviewOpened, statements: list[str]
 ) -> None:
     known = InterviewAccessCache()
-    submit_known(engine, rubrics, opened, KV_WEAK, START + timedelta(minutes=1), known)
+    submit(engine, rubrics, opened, "kv-cache", KV_WEAK, START + timedelta(minutes=1), known=known)
     statements.clear()
-    receipt = submit_known(engine, rubrics, opened, KV_STRONG, START + timedelta(minutes=2), known)
+    receipt = submit(
+        engine, rubrics, opened, "kv-cache", KV_STRONG, START + timedelta(minutes=2), known=known
+    )
     assert receipt.attempt_number == 2
     reads = [s for s in statements if s.startswith("SELECT")]
     assert len(reads) == 1  # only the locked tally
@@ -262,7 +245,7 @@ def test_a_remembered_interview_that_was_finished_answers_as_if_nothing_was_reme
     token: str | None,
 ) -> None:
     known = InterviewAccessCache()
-    submit_known(engine, rubrics, opened, KV_WEAK, START + timedelta(minutes=1), known)
+    submit(engine, rubrics, opened, "kv-cache", KV_WEAK, START + timedelta(minutes=1), known=known)
     with service.open_session(engine) as session:  # finished elsewhere: another worker, a page
         service.finish_interview(
             session=session,
@@ -274,7 +257,16 @@ def test_a_remembered_interview_that_was_finished_answers_as_if_nothing_was_reme
     outcomes = []
     for memory in (known, InterviewAccessCache()):
         with pytest.raises(CoachError) as caught:
-            submit_known(engine, rubrics, opened, text, START + timedelta(minutes=3), memory, token)
+            submit(
+                engine,
+                rubrics,
+                opened,
+                "kv-cache",
+                text,
+                START + timedelta(minutes=3),
+                known=memory,
+                token=token,
+            )
         outcomes.append((type(caught.value), caught.value.message))
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][0] is (Forbidden if token else InterviewClosed)
