@@ -67,6 +67,20 @@ def submit(
         )
 
 
+def finish(
+    engine: Engine, rubrics: dict[str, Rubric], interview: InterviewOpened, now: datetime
+) -> None:
+    """Finish the interview in a session of its own (another request, another worker)."""
+    with service.open_session(engine) as session:
+        service.finish_interview(
+            session=session,
+            rubrics=rubrics,
+            interview_id=str(interview.id),
+            token=interview.token,
+            now=now,
+        )
+
+
 def count_attempts(engine: Engine) -> int:
     with Session(engine) as session:
         return session.execute(select(func.count()).select_from(Attempt)).scalar_one()
@@ -83,14 +97,7 @@ def test_interview_finished_while_grading_refuses_the_answer(
     real_grade = attempts.grade
 
     def grade_while_someone_finishes(*args: Any, **kwargs: Any) -> Grade:
-        with service.open_session(engine) as other:
-            service.finish_interview(
-                session=other,
-                rubrics=rubrics,
-                interview_id=str(opened.id),
-                token=opened.token,
-                now=START + timedelta(minutes=1),
-            )
+        finish(engine, rubrics, opened, START + timedelta(minutes=1))
         return real_grade(*args, **kwargs)
 
     monkeypatch.setattr(attempts, "grade", grade_while_someone_finishes)
@@ -246,14 +253,7 @@ def test_a_remembered_interview_that_was_finished_answers_as_if_nothing_was_reme
 ) -> None:
     known = InterviewAccessCache()
     submit(engine, rubrics, opened, "kv-cache", KV_WEAK, START + timedelta(minutes=1), known=known)
-    with service.open_session(engine) as session:  # finished elsewhere: another worker, a page
-        service.finish_interview(
-            session=session,
-            rubrics=rubrics,
-            interview_id=str(opened.id),
-            token=opened.token,
-            now=START + timedelta(minutes=2),
-        )
+    finish(engine, rubrics, opened, START + timedelta(minutes=2))  # elsewhere: a worker, a page
     outcomes = []
     for memory in (known, InterviewAccessCache()):
         with pytest.raises(CoachError) as caught:
