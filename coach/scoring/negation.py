@@ -199,8 +199,10 @@ def _judges(tokens: list[Token], i: int) -> str | None:
         after = [t.text for t in tokens[i + 1 : i + 4] if t.clause == tokens[i].clause]
         if any(w in _NEGATORS or w in ("far", "anything") for w in after):
             return None  # "is not optional", "is far from academic"
+        if any(w in _DISMISSALS for w in after):
+            return "subject"  # "... is overkill"
         following = " ".join(t.text for t in tokens[i + 1 : i + 7])
-        if any(w in _DISMISSALS for w in after) or any(p in following for p in _DISMISSIVE_PHRASES):
+        if any(p in following for p in _DISMISSIVE_PHRASES):
             return "subject"  # "... is a nice-to-have", "... is cargo cult"
         return None
     if word in _OVERTHINK:

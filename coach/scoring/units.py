@@ -266,10 +266,10 @@ def find_quantities(cased: str, *, spoken: bool | None = None) -> list[Quantity]
     """Every number-with-unit in the (case-preserved) normalised answer. `spoken`: whether the
     answer may say a number in words before a unit (see says_spoken_quantity); None: find out."""
     spans: list[tuple[int, int, int, int]] = []
-    text, lower = cased, cased.lower()
+    text = cased
     if spoken is None:
-        spoken = says_spoken_quantity(_WORD_RE.findall(lower))
-    if spoken and len(lower) == len(cased):  # lower() kept the offsets
+        spoken = says_spoken_quantity(_WORD_RE.findall(cased.lower()))
+    if spoken and len(lower := cased.lower()) == len(cased):  # lower() kept the offsets
         text, spans = _digits_for_spoken(cased, lower)
     found = []
     for m in QUANTITY_RE.finditer(text):
