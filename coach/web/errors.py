@@ -76,7 +76,9 @@ async def validation_error(request: Request, exc: Exception) -> Response:
         field = _field(tuple(err.get("loc", ())))
         details.append({"field": field, "message": str(err.get("msg")), "type": err.get("type")})
     summary = "; ".join(
-        d["message"] if d["type"] == "json_invalid" else f"{d['field']}: {d['message']}"
+        (d["message"] if d["type"] == "json_invalid" else f"{d['field']}: {d['message']}").rstrip(
+            "."
+        )
         for d in details
     )
     return _render(request, 422, "invalid_request", f"Invalid request: {summary}.", details=details)
@@ -89,6 +91,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
         message = f"Nothing at {request.method} {request.url.path}. The API is described at /docs."
     elif exc.status_code == 405:
         message = f"{request.method} is not allowed on {request.url.path}. See /docs."
+    elif exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        # FastAPI's "There was an error parsing the body" for a body that is not UTF-8.
+        message = (
+            f"The request body is not valid UTF-8 (byte {exc.__cause__.start} cannot be "
+            "decoded). Send the answer as UTF-8 text."
+        )
     code = HTTP_CODES.get(exc.status_code, "http_error")
     headers = dict(exc.headers) if exc.headers else None
     return _render(request, exc.status_code, code, message, headers=headers)

@@ -94,7 +94,19 @@ async def test_malformed_json_is_422_saying_it_is_not_json(client: AsyncClient) 
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 422
-    assert "not valid JSON" in response.json()["error"]["message"]
+    message = response.json()["error"]["message"]
+    assert "not valid JSON" in message
+    assert not message.endswith("..")
+
+
+async def test_body_that_is_not_utf8_says_so(client: AsyncClient) -> None:
+    response = await client.post(
+        f"{API}/grade",
+        content=b'{"question_id": "kv-cache", "answer": "NVLink \xff\xfe"}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "not valid UTF-8 (byte 46" in response.json()["error"]["message"]
 
 
 async def test_one_megabyte_body_is_refused_with_413_before_parsing(client: AsyncClient) -> None:
