@@ -302,17 +302,21 @@ def near(check: NearCheck, ctx: Context) -> Outcome:
 
 
 _CONTRAST = frozenset({"unlike", "than", "like", "versus", "vs", "whereas"})
-_BECOME = frozenset({"become", "becomes", "becoming"})
+_BECOME = frozenset({"become", "becomes", "becoming", "turn", "turns", "get", "gets"})
 _CONDITIONS = frozenset({"before", "until", "unless", "once", "if", "when"})
+_REQUIRES = frozenset({"need", "needs", "require", "requires", "would"})
 
 
 def _conditional(tokens: list[Token], b: Mention) -> bool:
     """b is a state something reaches only under a condition: "... before they become X",
-    "it only becomes X once ..."."""
+    "it only becomes X once ...", "they would need batches of 200-300 to turn X"."""
     if b.first == 0 or tokens[b.first - 1].text not in _BECOME:
         return False
-    sentence = tokens[b.first].sentence
-    return any(t.text in _CONDITIONS for t in tokens if t.sentence == sentence)
+    sentence, clause = tokens[b.first].sentence, tokens[b.first].clause
+    if any(t.text in _CONDITIONS for t in tokens if t.sentence == sentence):
+        return True
+    before = tokens[max(0, b.first - 10) : b.first]
+    return any(t.text in _REQUIRES and t.clause == clause for t in before)
 
 
 _RELATIVE = frozenset({"which", "that", "who"})

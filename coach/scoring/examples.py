@@ -55,6 +55,9 @@ def check_example(example: Example, result: Grade) -> list[str]:
     for mid in example.expect_misconceptions:
         if mid not in found:
             problems.append(f"expected misconception {mid!r}; not reported")
+    for mid in example.expect_no_misconceptions:
+        if mid in found:
+            problems.append(f"misconception {mid!r} reported, but this answer does not hold it")
     flags = set(result.flag_codes())
     for code in example.expect_flags:
         if code not in flags:

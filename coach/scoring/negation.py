@@ -21,7 +21,7 @@ from coach.scoring.text import Token
 # fragmentation" still mentions fragmentation.
 _VERB_CUES = frozenset(
     """don't dont doesn't doesnt didn't didnt won't wont wouldn't wouldnt shouldn't shouldnt
-    can't cant cannot needn't never nobody""".split()
+    can't cant cannot needn't never nobody nothing""".split()
 )
 _NOUN_CUES = frozenset(
     """no without neither nor skip skipping avoid avoiding rather instead forget ignore
@@ -31,7 +31,7 @@ _COPULA_CUES = frozenset("isn't isnt aren't arent wasn't weren't".split())
 _COPULAS = frozenset("is are was were be been being".split())
 _REACH = {"verb": 8, "noun": 4, "copula": 2}
 _ARTICLES = frozenset({"a", "an", "the"})
-_NOT_NEGATING_NEXT = frozenset({"only", "just", "merely", "simply", "least", "necessarily"})
+_NOT_NEGATING_NEXT = frozenset({"only", "just", "merely", "simply", "least", "necessarily", "but"})
 _NEGATORS = frozenset(
     """not no never isn't isnt aren't arent doesn't doesnt don't dont wasn't won't wont
     wouldn't wouldnt shouldn't can't cannot""".split()
@@ -92,13 +92,16 @@ def negated_before(tokens: list[Token], first: int) -> bool:
     return False
 
 
-def dismissed_after(tokens: list[Token], last: int) -> bool:
+def dismissed_after(tokens: list[Token], last: int, folded: str = "") -> bool:
     """The rest of the clause after tokens[last] dismisses it ("... is overkill", "... isn't
-    needed")."""
+    needed"), or, in a table, the next cell does ("| GPUDirect RDMA | Not needed |")."""
     clause = tokens[last].clause
+    crossed = False
     end = min(last + 1 + LOOK_AHEAD, len(tokens))
     for i in range(last + 1, end):
         tok = tokens[i]
+        if tok.clause != clause and not crossed and _next_cell(folded, tokens[i - 1], tok):
+            clause, crossed = tok.clause, True
         if tok.clause != clause or tok.text in _SCOPE_BREAKS:
             break
         if tok.text in _DISMISSIVE_AFTER:
@@ -108,6 +111,11 @@ def dismissed_after(tokens: list[Token], last: int) -> bool:
             if any(w in _NEED_WORDS for w in window):
                 return True
     return False
+
+
+def _next_cell(folded: str, left: Token, right: Token) -> bool:
+    """Only a table cell border lies between two tokens."""
+    return folded[left.end : right.start].strip() == "|"
 
 
 def _rejects(tokens: list[Token], i: int) -> bool:
@@ -304,6 +312,7 @@ class Negation:
 
     def __init__(self, tokens: list[Token], folded: str) -> None:
         self.tokens = tokens
+        self.folded = folded
         self._before: dict[int, bool] = {}
         self._after: dict[int, bool] = {}
         self._rejected = rejected_claims(tokens) | dismissed_clauses(tokens, folded)
@@ -318,5 +327,5 @@ class Negation:
             return True
         after = self._after.get(last)
         if after is None:
-            after = self._after[last] = dismissed_after(self.tokens, last)
+            after = self._after[last] = dismissed_after(self.tokens, last, self.folded)
         return after

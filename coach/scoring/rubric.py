@@ -213,6 +213,9 @@ class Example(_Model):
     expect_missed: list[str] = Field(default_factory=list)
     expect_misconceptions: list[str] = Field(default_factory=list)
     expect_flags: list[str] = Field(default_factory=list)
+    expect_no_misconceptions: list[str] = Field(default_factory=list)
+    """Misconceptions this answer must not be charged with (it says the right thing in words
+    that resemble the wrong one)."""
     answer: str = Field(min_length=1)
 
 

@@ -38,7 +38,8 @@ _SENTENCE_END_RE = re.compile(
     r"(?=[.!?])(?<!i\.e)(?<!e\.g)(?<!\bvs)(?<!\bapprox)(?<!a\.k\.a)(?<!w\.r\.t)[.!?]+(?=\s|$)"
     r"|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•·▪]|\d+[.)])\s)|\n(?=[ \t]*\|)|[•▪]|(?<=\s)·(?=\s)"
 )
-_CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]]|\s-\s|->|=>|→")  # arrows: "not sharded -> X"
+# Arrows ("not sharded -> X") and table cell borders end a clause too.
+_CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]|]|\s-\s|->|=>|→")
 _CLAUSE_WORDS = frozenset(
     {"but", "however", "although", "though", "whereas", "yet", "instead", "while", "unlike"}
 )

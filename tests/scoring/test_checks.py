@@ -115,6 +115,12 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("The claim that checksums suffice is wrong, so use atomic rename.", True),
         ("The idea behind atomic rename is that readers never see a torn file.", True),
         ("The idea that atomic rename is cheap explains why a wrong path hurts.", True),
+        ("Nothing but atomic rename makes the commit safe.", True),
+        ("Nothing needs atomic rename here.", False),
+        # A table cell is its own clause; the cell after a term may pass judgement on it.
+        ("| Commit | Cost |\n|---|---|\n| atomic rename | Not needed |", False),
+        ("| Commit | Cost |\n|---|---|\n| atomic rename | overkill |", False),
+        ("| Step | Shards | Tool |\n|---|---|---|\n| commit | nothing | atomic rename |", True),
     ],
 )
 def test_concept_in_negated_or_dismissive_clause_does_not_count(

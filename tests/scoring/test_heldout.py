@@ -56,4 +56,16 @@ def test_expectations_name_real_criteria_and_misconceptions(
     criteria = {c.id for c in rubric.criteria}
     misconceptions = {m.id for m in rubric.misconceptions} | {arithmetic.MISCONCEPTION_ID}
     assert set(example.expect_met + example.expect_missed) <= criteria
-    assert set(example.expect_misconceptions) <= misconceptions
+    assert set(example.expect_misconceptions + example.expect_no_misconceptions) <= misconceptions
+
+
+def test_an_answer_charged_with_a_misconception_it_does_not_hold_fails_its_check() -> None:
+    example = Example(
+        id="clean",
+        expect_no_misconceptions=["decode-compute-bound"],
+        answer="Decode is compute-bound, so it needs the newest GPUs.",
+    )
+    problems = check_example(example, grade(example.answer, RUBRICS["pd-disaggregation"]))
+    assert problems == [
+        "misconception 'decode-compute-bound' reported, but this answer does not hold it"
+    ]
