@@ -117,8 +117,34 @@ def _is_labelled_statement(raw: str) -> bool:
     return len(items) <= 2 and len(_prose(words)) >= 3 and says_something
 
 
+# Importance asserted instead of explained: "X, Y and Z are all key considerations", "... play
+# a key role in the overall picture", "... are part of the storage story", "validation matters".
+_VACUOUS_RE = re.compile(
+    r"\b(?:is|are)\s+(?:(?:all|also|both|clearly|really|definitely|obviously|each)\s+)*"
+    r"(?:(?:a|an)\s+)?(?:(?:very|really|so)\s+)?(?:key|important|essential|central|crucial|critical|"
+    r"relevant|vital|fundamental)(?:\s+(?:parts?|pieces?|considerations?|factors?|dimensions?|"
+    r"concepts?|aspects?|elements?|numbers?|things?))?\s*(?:[,.;]|$|when\b|in\s+(?:the|terms)\b|"
+    r"to\s+(?:the|any|keep|consider|think)\b|for\s+(?:the\s+)?(?:overall|whole|bigger)\b)"
+    r"|\bplays?\s+(?:a|an)\s+(?:(?:key|big|major|central|crucial|important|vital)\s+)?role\b"
+    r"(?!\s+(?:in|by)\s+(?!the\s+(?:overall|whole|bigger)))"
+    r"|\bhas\s+(?:a|its|their)\s+(?:own\s+)?role\s+to\s+play\b"
+    r"|\b(?:part|parts|pieces?)\s+of\s+the\s+(?:[\w-]+\s+){0,2}(?:story|picture|landscape|"
+    r"conversation|puzzle)\b"
+    r"|\b(?:key|important|essential|central|crucial)\s+(?:[\w-]+\s+)?considerations?\b"
+    r"|\bcome\s+together\b|\bmatters\s*(?:[,.;]|and\b|$)|\b(?:both|all|also)\s+matter\b"
+)
+
+
+def _is_vacuous(words: list[str], raw: str) -> bool:
+    """A sentence that says its terms matter without saying how or why."""
+    return bool(_VACUOUS_RE.search(raw)) and not any(w in _REASONING for w in words)
+
+
 def _is_list_like(words: list[str], raw: str) -> bool:
-    """Whether one sentence reads as a list of terms; `words` are its prose words."""
+    """Whether one sentence reads as a list of terms, or only asserts that its terms matter;
+    `words` are its prose words."""
+    if _is_vacuous(words, raw):
+        return True
     if len(words) < 5:
         # A bullet fragment ("- NVSwitch", "- fat tree") is a list item unless it reads as a
         # sentence; a short sentence outside a list ("FP8 KV doubles capacity.") is not.

@@ -177,3 +177,44 @@ def test_table_rows_with_figures_state_facts_but_a_row_of_terms_is_a_list() -> N
 )
 def test_a_labelled_statement_is_not_a_list_but_a_labelled_list_is(line: str, listed: bool) -> None:
     assert bool(assess_style(normalize(line)).list_like_sentences) is listed
+
+
+@pytest.mark.parametrize(
+    ("sentence", "vacuous"),
+    [
+        (
+            "NVLink at 900 GB/s and InfiniBand NDR are all key pieces of the interconnect puzzle.",
+            True,
+        ),
+        (
+            "Async checkpointing, DCP and Lustre striping all play a key role in the overall picture.",
+            True,
+        ),
+        ("Storage bandwidth, metadata and object stores are all part of the storage story.", True),
+        ("At 320 KiB per token, memory is clearly a key consideration.", True),
+        ("Validation matters, retention matters, and restart matters.", True),
+        ("Fat trees and rail-optimised designs are important topology considerations.", True),
+        # Saying why, or what the thing does, is an explanation.
+        (
+            "NVLink is essential because tensor parallelism exchanges activations every layer.",
+            False,
+        ),
+        ("GPUDirect RDMA plays a key role in keeping host memory out of the data path.", False),
+        ("The checksum matters: a torn file must never replace the last good checkpoint.", False),
+        ("Decode is memory-bound, so HBM bandwidth is the key factor for TPOT.", False),
+    ],
+)
+def test_sentences_that_only_say_their_terms_matter_earn_list_credit(
+    sentence: str, vacuous: bool
+) -> None:
+    assert (assess_style(normalize(sentence)).list_like_sentences == {0}) is vacuous
+
+
+def test_an_answer_of_sentences_that_only_say_terms_matter_is_stuffed() -> None:
+    answer = (
+        "The KV cache is an important part of LLM inference. GQA and bytes per token all come "
+        "together when you think about how the cache grows. At 320 KiB per token, memory is "
+        "clearly a key consideration. PagedAttention, prefix caching and LRU are all central to "
+        "the management story, while H2O and StreamingLLM are key considerations for eviction."
+    )
+    assert assess_style(normalize(answer)).stuffed
