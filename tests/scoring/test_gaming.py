@@ -187,7 +187,7 @@ def test_a_labelled_statement_is_not_a_list_but_a_labelled_list_is(line: str, li
             True,
         ),
         (
-            "Async checkpointing, DCP and Lustre striping all play a key role in the overall picture.",
+            "Async checkpointing and DCP all play a key role in the overall picture.",
             True,
         ),
         ("Storage bandwidth, metadata and object stores are all part of the storage story.", True),
