@@ -246,15 +246,18 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
         )
     anchors = _asserted(rubric.anchors, ctx)
     foreign = _asserted(rubric.foreign, ctx)
+    # Topics mentioned only to be waved away still show what the answer is about: such an
+    # answer is dismissive, not off topic.
+    topics = sum(1 for name in rubric.anchors if ctx.mentions(name))
     # A very short answer is judged "too short", not "off topic": it has no room for the topics.
-    if anchors < min(rubric.min_anchors, len(rubric.anchors)) and not (
-        style.word_count < TOO_SHORT_WORDS and anchors > 0
+    if topics < min(rubric.min_anchors, len(rubric.anchors)) and not (
+        style.word_count < TOO_SHORT_WORDS and topics > 0
     ):
         flags.append(
             Flag(
                 code="off_topic",
                 message=f"This answer barely touches the question ({rubric.title}); "
-                f"it mentions {anchors} of the core topics the question is about.",
+                f"it mentions {topics} of the core topics the question is about.",
             )
         )
     elif foreign > anchors:

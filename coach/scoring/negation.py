@@ -174,13 +174,15 @@ def rejected_claims(tokens: list[Token]) -> set[int]:
 # A clause that passes judgement on what it talks about.
 _DISMISSALS = _DISMISSIVE_AFTER | frozenset(
     """academic theatre theater luxury curiosity superfluous overengineering overengineered
-    distraction premature oversold fantasy toy mistake antipattern""".split()
+    distraction premature oversold fantasy toy mistake antipattern marketing""".split()
 )
 # "X is cargo cult", "X is a solved problem", "X is a non-issue", "X is a waste of storage"
 _DISMISSIVE_PHRASES = ("nice to have", "cargo cult", "solved problem", "non issue", "waste of",
                        "benchmark trick", "edge case", "looking for a problem", "bad idea",
                        "anti pattern", "over engineering", "over engineered",
-                       "theory than practice")  # fmt: skip
+                       "theory than practice", "micro optimisation", "micro optimization",
+                       "rabbit hole", "nice paper but", "nice idea but", "on paper but",
+                       "in theory but", "in benchmarks but")  # fmt: skip
 _OVERTHINK = frozenset(
     """overthink overthinks overthinking overthought overengineer overengineers
     overcomplicate overcomplicates overcomplicating""".split()
@@ -188,7 +190,9 @@ _OVERTHINK = frozenset(
 _MODALS = frozenset("i'd we'd you'd would can could should i'll we'll safely just".split())
 _RARELY = frozenset("rarely seldom hardly barely".split())
 _MATTERS = frozenset("matter matters help helps change changes pay pays".split())
-_VERDICT_COPULAS = _COPULAS | frozenset("it's that's they're these're gets get".split())
+_VERDICT_COPULAS = _COPULAS | frozenset(
+    "it's that's they're these're gets get looks sounds".split()
+)
 _BACK_REFERENCES = frozenset("it them this these those all".split())
 _PLURAL_SUBJECTS = frozenset("they these those both all".split())
 _THING_WORDS = frozenset("thing things something practice practices step steps one".split())
@@ -270,6 +274,30 @@ def _clause_start(tokens: list[Token], folded: str, i: int) -> int:
     return start
 
 
+def _list_start(tokens: list[Token], folded: str, start: int, verdict: int) -> int:
+    """Where an enumerated subject begins: "H2O, StreamingLLM and the rest are academic" judges
+    all three, not only the last comma-separated item; a subject that is only "that's" or
+    "it's" after a colon judges the items before it ("fat trees, SHARP: that's overkill")."""
+    subject = [t.text for t in tokens[start:verdict]]
+    enumerated = bool({"and", "or", "rest", "others"} & set(subject))
+    after_colon = (
+        verdict == start > 0 and folded[tokens[start - 1].end : tokens[start].start].strip() == ":"
+    )
+    if not (enumerated or after_colon):
+        return start
+    sentence = tokens[start].sentence
+    while start > 0 and tokens[start - 1].sentence == sentence:
+        if folded[tokens[start - 1].end : tokens[start].start].strip() not in (",", ":"):
+            break
+        item = start - 1
+        while item > 0 and tokens[item - 1].clause == tokens[start - 1].clause:
+            item -= 1
+        if start - item > 4 or tokens[item].sentence != sentence:
+            break  # a clause with a verb of its own, not an item of the list
+        start = item
+    return start
+
+
 def dismissed_clauses(tokens: list[Token], folded: str) -> set[int]:
     """Indices of tokens that a dismissive clause passes judgement on."""
     out: set[int] = set()
@@ -289,6 +317,8 @@ def dismissed_clauses(tokens: list[Token], folded: str) -> set[int]:
                 j for j in range(max(0, start - 60), stop) if tokens[j].sentence == tok.sentence
             )
             continue
+        if scope == "subject":
+            start = _list_start(tokens, folded, start, i)
         if scope == "subject" or i + 1 == stop:  # "X is a lever I'd skip"
             out.update(range(start, i))
         else:  # "I'd skip SHARP", "people overthink rail-optimised fabrics"

@@ -116,6 +116,12 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("The idea behind atomic rename is that readers never see a torn file.", True),
         ("The idea that atomic rename is cheap explains why a wrong path hurts.", True),
         ("Nothing but atomic rename makes the commit safe.", True),
+        # An enumerated subject is judged whole, and so is a list that "that's" sums up.
+        ("Atomic rename, checksums and manifests are academic.", False),
+        ("Manifests, checksums, atomic rename: that's overkill.", False),
+        ("Atomic rename, checksums and manifests are essential.", True),
+        ("Atomic rename is a micro-optimisation.", False),
+        ("Atomic rename looks great on paper, but torn files are rare.", False),
         ("Nothing needs atomic rename here.", False),
         # A table cell is its own clause; the cell after a term may pass judgement on it.
         ("| Commit | Cost |\n|---|---|\n| atomic rename | Not needed |", False),

@@ -141,6 +141,19 @@ def test_answer_that_waves_the_core_practices_away_is_flagged_and_capped(
     assert "dismissive" not in grade(excellent, rubric).flag_codes()
 
 
+def test_answer_that_waves_every_topic_away_is_dismissive_not_off_topic(rubric: Rubric) -> None:
+    waved = (
+        "Honestly, people overthink cluster networking. NVLink, NVSwitch and rail-optimised "
+        "fat trees are marketing. InfiniBand is overkill, GPUDirect RDMA rarely matters, and "
+        "tuning RoCE with PFC and ECN is a rabbit hole. Buy the nodes, run plain TCP over one "
+        "Ethernet NIC per node, and move on."
+    )
+    result = grade(waved, rubric)
+    assert "dismissive" in result.flag_codes()
+    assert "off_topic" not in result.flag_codes()
+    assert result.score <= 30
+
+
 def test_hidden_characters_are_flagged(rubric: Rubric, excellent: str) -> None:
     result = grade(excellent.replace("NVLink", "NV\u200bLink"), rubric)
     assert "hidden_characters" in result.flag_codes()
