@@ -169,20 +169,43 @@ _SPLIT_RE = re.compile(
 )
 
 
+# "... about 10.7 GB of KV. Over a 400 Gb/s NIC that moves in about 27 ms": the size is the
+# previous sentence's, named again by "that" / "it".
+_VIA_NEXT_RE = re.compile(r"[.;]\s+(?:at|over|on|through|via|with|using)\b[^.;!?\d]{0,30}$", re.I)
+_BACK_RE = re.compile(r"\b(?:that|it|this)\b")
+
+
+def _size_before(cased: str, quantities: list[Quantity], at: int) -> Quantity | None:
+    """The size a transfer at quantities[at] (a rate) moves: the quantity right before it, or
+    one sentence back past figures that are not sizes, rates or times ("for a 4K prompt")."""
+    for back in range(at - 1, max(at - 4, -1), -1):
+        q = quantities[back]
+        if q.unit.dimension == "size":
+            return q
+        if q.unit.dimension in ("rate", "time"):
+            return None
+    return None
+
+
 def _transfers(cased: str, quantities: list[Quantity]) -> list[Slip]:
     """ "1.4 TB at 50 GB/s takes about 28 s": size / rate = time."""
     found = []
-    for size, rate, time in zip(quantities, quantities[1:], quantities[2:], strict=False):
+    for at, (rate, time) in enumerate(zip(quantities, quantities[1:], strict=False)):
+        size = _size_before(cased, quantities, at)
         if (
-            (size.unit.dimension, rate.unit.dimension, time.unit.dimension)
-            != ("size", "rate", "time")
+            size is None
+            or (rate.unit.dimension, time.unit.dimension) != ("rate", "time")
             or size.lo != size.hi
             or rate.lo != rate.hi
             or time.lo != time.hi
         ):
             continue
         between, after = cased[size.end : rate.start], cased[rate.end : time.start]
-        if not _VIA_RE.match(between) or not _TAKES_RE.match(after):
+        if not _TAKES_RE.match(after):
+            continue
+        if not _VIA_RE.match(between) and not (
+            len(between) <= 80 and _VIA_NEXT_RE.search(between) and _BACK_RE.search(after)
+        ):
             continue
         if _SPLIT_RE.search(cased[size.start : time.end].lower()) or size.unit.per or rate.unit.per:
             continue
