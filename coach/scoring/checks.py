@@ -350,6 +350,11 @@ def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Me
         # "Decode makes one token per step. It's GEMV-heavy ...": the previous sentence's subject.
         previous = [m for m in mentions if tokens[m.first].sentence == sentence - 1]
         return min(previous) if previous else None
+    if not candidates and _is_heading(ctx, sentence):
+        # "2) Scale-up (inside the server). HGX H100: ... 18 NVLink links per GPU": a heading
+        # is said of what the section's first sentence names.
+        following = [m for m in mentions if tokens[m.first].sentence == sentence + 1]
+        return min(following) if following else None
     after = [m for m in candidates if m.first > b.last]
     before = [m for m in candidates if m.last < b.first]
     first_after = min(after) if after else None
@@ -370,6 +375,25 @@ def _opens_with_pronoun(ctx: Context, sentence: int) -> bool:
     tokens = ctx.text.tokens
     first = ctx.text.token_at(ctx.text.sentence_spans[sentence][0])
     return first < len(tokens) and tokens[first].text in _PRONOUNS
+
+
+HEADING_WORDS = 6
+
+
+def _is_heading(ctx: Context, sentence: int) -> bool:
+    """A short sentence that opens a line: "2) Scale-up (inside the server).", "Between nodes:",
+    "Q: And between servers?"."""
+    text, tokens = ctx.text, ctx.text.tokens
+    first = text.token_at(text.sentence_spans[sentence][0])
+    if first >= len(tokens):
+        return False
+    line_start = text.folded.rfind("\n", 0, tokens[first].start) + 1
+    if text.folded[line_start : tokens[first].start].strip(" \t#>0123456789.)"):
+        return False  # the sentence continues a line, or is a bullet of a list
+    words = 0
+    while first + words < len(tokens) and tokens[first + words].sentence == sentence:
+        words += 1
+    return words <= HEADING_WORDS
 
 
 def _same_clause(tokens: list[Token], a: Mention, b: Mention) -> bool:

@@ -441,6 +441,10 @@ PHASES = {
         ("| | Decode | Prefill |\n|---|---|---|\n| Bound by | compute-bound | HBM |", False),
         ("| Phase | Bound |\n|---|---|\n| Prefill | compute-bound |\n| Decode | HBM |", True),
         ("| Phase | Bound |\n|---|---|\n| Decode | compute-bound |\n| Prefill | HBM |", False),
+        # A heading is said of what the next sentence names; a bullet is not a heading.
+        ("1) Compute-bound phase. Prefill runs the prompt in one pass.", True),
+        ("1) Compute-bound phase.\nDecode makes one token per step.", False),
+        ("- compute-bound vs memory-bound\n- Decode makes one token per step.", False),
     ],
 )
 def test_near_with_a_rival_credits_what_the_term_is_said_of(
@@ -455,6 +459,7 @@ def test_near_with_a_rival_credits_what_the_term_is_said_of(
         ("Decode is compute-bound.", True),
         ("Batches must reach the hundreds before decode becomes compute-bound.", False),
         ("Decode only becomes compute-bound once batches reach the hundreds.", False),
+        ("Decode would need batches of 200-300 to turn compute-bound.", False),
     ],
 )
 def test_near_with_a_rival_ignores_a_state_reached_only_under_a_condition(
