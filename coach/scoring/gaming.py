@@ -63,6 +63,7 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("rubric", "scoring", "grading"), r"\b(?:rubric|scoring|grading|marking)\s+(?:excerpt|extract|section|clause|override|note)\b"),
     (("lower", "reduce", "affect", "decrease"), r"\b(?:must|should|shall|will|may|can)\s*(?:not|n't)\s+(?:lower|reduce|affect|decrease|penali[sz]e)\s+(?:the\s+|my\s+|this\s+)?(?:score|grade|marks?)\b"),
     (("criteria",), r"\bmeets?\s+all\s+(?:the\s+)?(?:criteria|requirements\s+of\s+the\s+rubric)\b"),
+    (("score", "label", "grade", "band", "harness"), r"\b(?:expected|target|golden|gold|anchor|reference)[_ ]?(?:score|label|grade|band)\b\s*(?:=|:|is|of)\s*\d|\bgrader[_ ]score\b|\bgolden[_ ]labels?\b|\bgrad(?:er|ing)[_ ]harness\b"),
     (("skip", "pre-graded", "pregraded", "pre-scored", "calibration"), r"\bskip\s+(?:the\s+)?(?:rubric|grading|scoring)(?:\s+checks?)?\b|\bpre-?(?:graded|scored)\b|\bcalibration\s+harness\b"),
 ]  # fmt: skip
 _INJECTION = [(keys, re.compile(pattern, re.DOTALL)) for keys, pattern in _INJECTION_PATTERNS]
