@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -77,6 +77,11 @@ class NormalizedText:
     tokens: list[Token] = field(default_factory=list)
     sentence_spans: list[tuple[int, int]] = field(default_factory=list)
     """(start, end) of each sentence in the folded text."""
+    token_ends: list[int] = field(default_factory=list)
+    """The end offset of each token, for finding the token at an offset."""
+    same_offsets: bool = False
+    """Every original character became at most one character of `cased` and of `folded`, so
+    an offset means the same character in both."""
     column_heads: dict[int, tuple[int, int]] = field(default_factory=dict)
     """For each token in the body of a markdown table: the first and last token of its
     column's header cell (what the cell is said of: "| | Prefill | Decode |")."""
@@ -97,26 +102,14 @@ class NormalizedText:
 
     def cased_to_folded(self, offset: int) -> int:
         """The folded offset of the first folded character from the same original character."""
+        if self.same_offsets:
+            return offset
         target = self.cased_map[min(offset, len(self.cased_map) - 1)] if self.cased_map else 0
-        lo, hi = 0, len(self.folded_map)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.folded_map[mid] < target:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        return bisect_left(self.folded_map, target)
 
     def token_at(self, offset: int) -> int:
         """Index of the first token ending after a folded offset (len(tokens) if none)."""
-        lo, hi = 0, len(self.tokens)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.tokens[mid].end <= offset:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        return bisect_right(self.token_ends, offset)
 
 
 def _fold_char(char: str) -> str:
@@ -140,6 +133,7 @@ def normalize(original: str) -> NormalizedText:
     folded_parts: list[str] = []
     folded_map: list[int] = []
     hidden: list[int] = []
+    expanded = False  # some character became several ("ﬁ" -> "fi", "ß" -> "ss")
     done = 0
     # Printable ASCII is copied in runs; only the other characters go one by one.
     for match in [*_SPECIAL_RE.finditer(original), None]:
@@ -157,10 +151,13 @@ def normalize(original: str) -> NormalizedText:
         if _is_invisible(char):
             hidden.append(offset)
             continue
-        for c in _fold_char(char):
+        cased = _fold_char(char)
+        for c in cased:
             cased_parts.append(c)
             cased_map.append(offset)
-            for f in c.casefold():
+            folded = c.casefold()
+            expanded = expanded or len(cased) != 1 or len(folded) != 1
+            for f in folded:
                 folded_parts.append(f)
                 folded_map.append(offset)
     text = NormalizedText(
@@ -170,6 +167,7 @@ def normalize(original: str) -> NormalizedText:
         cased_map=cased_map,
         folded_map=folded_map,
         hidden=hidden,
+        same_offsets=not expanded,
     )
     _segment(text)
     return text
@@ -201,6 +199,7 @@ def _segment(text: NormalizedText) -> None:
             clause = sentence + bisect_left(clause_breaks, begin) + words_so_far
             append(make(Token, (word, begin, finish, len(tokens), sentence, clause)))
     text.tokens = tokens
+    text.token_ends = [token.end for token in tokens]
     if "|" in folded:
         text.column_heads = _column_heads(text)
 
