@@ -220,6 +220,24 @@ def _transfers(cased: str, quantities: list[Quantity]) -> list[Slip]:
     return found
 
 
+# "400 Gb/s ÷ 8 = 50 GB/s": bits over eight, read as bytes - a change of unit, right when both
+# sides are the same rate, not a division of the rate.
+_OVER_EIGHT_RE = re.compile(r"\s*[/÷]\s*8\s*(?:≈|~=|≃|=)\s*~?\s*")
+
+
+def _to_bytes(calculation: str) -> Values | None:
+    """For "X Gb/s / 8 = Y GB/s", X Gb/s in bytes (what Y should be); None for other shapes."""
+    bits = QUANTITY_RE.match(calculation)
+    over = bits and _OVER_EIGHT_RE.match(calculation, bits.end())
+    result = over and QUANTITY_RE.match(calculation, over.end())
+    if not (bits and result):
+        return None
+    a, b = unit_of_match(bits), unit_of_match(result)
+    if a is None or b is None or (a.family, b.family) != ("bits", "bytes"):
+        return None
+    return (parse_number(bits.group("lo")) * a.factor,)
+
+
 _EQUALS_RE = re.compile(r"[=≈≃]")
 _TERM_OF_A_SUM_RE = re.compile(r"[+\-−]\s*$")
 REACH = 120
@@ -258,6 +276,7 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
             digits = _NUMBER_RE.match(raw_text)
             raw = digits.group() if digits else raw_text
             targets = [*rhs.values] + ([rhs.number] if rhs.has_unit and not has_unit else [])
+            values = _to_bytes(cased[start.start() : rhs.end]) or values
             if not any(_close(v, t, raw) for v in values for t in targets):
                 # Show the value in the result's unit: "327,680 x 4,096 = 2.68 GB" -> 1.34 GB.
                 value = _nearest(values, rhs.values[0])

@@ -55,6 +55,8 @@ class Context:
     index: ConceptIndex
     excluded_sentences: frozenset[int] = frozenset()
     """Sentences that address the grader: nothing in them earns or costs points."""
+    excluded_tokens: frozenset[int] = frozenset()
+    """Tokens that must not count either (a quoted claim, when judging misconceptions)."""
     list_like: frozenset[int] = frozenset()
     """Sentences that only list terms: evidence there earns half credit."""
     decisive: bool = False
@@ -74,10 +76,13 @@ class Context:
         key = spec if isinstance(spec, str) else ConceptIndex.inline_key(spec)
         if key not in self._mentions:
             found = self.concepts.mentions(key)
-            if self.excluded_sentences:
+            if self.excluded_sentences or self.excluded_tokens:
                 tokens = self.text.tokens
                 found = [
-                    m for m in found if tokens[m.first].sentence not in self.excluded_sentences
+                    m
+                    for m in found
+                    if tokens[m.first].sentence not in self.excluded_sentences
+                    and m.first not in self.excluded_tokens
                 ]
             self._mentions[key] = found
         return self._mentions[key]
@@ -112,7 +117,10 @@ class Context:
             for q in find_quantities(self.text.cased, spoken=says_spoken_quantity(words)):
                 tok = self.text.token_at(self.text.cased_to_folded(q.start))
                 if tok < len(self.text.tokens):
-                    if self.text.tokens[tok].sentence in self.excluded_sentences:
+                    if (
+                        self.text.tokens[tok].sentence in self.excluded_sentences
+                        or tok in self.excluded_tokens
+                    ):
                         continue
                     found.append((q, tok))
             self._quantities = found
@@ -188,7 +196,11 @@ def _regex_outcome(check: RegexCheck, ctx: Context) -> Outcome:
             start, end = ctx.text.cased_to_folded(start), ctx.text.cased_to_folded(end - 1) + 1
         first = ctx.text.token_at(start)
         last = max(first, ctx.text.token_at(end) - 1)
-        if first >= len(tokens) or tokens[first].sentence in ctx.excluded_sentences:
+        if (
+            first >= len(tokens)
+            or tokens[first].sentence in ctx.excluded_sentences
+            or first in ctx.excluded_tokens
+        ):
             continue
         last = min(last, len(tokens) - 1)
         if check.negatable and ctx.negated(first, last):
@@ -305,12 +317,20 @@ _CONTRAST = frozenset({"unlike", "than", "like", "versus", "vs", "whereas"})
 _BECOME = frozenset({"become", "becomes", "becoming", "turn", "turns", "get", "gets"})
 _CONDITIONS = frozenset({"before", "until", "unless", "once", "if", "when"})
 _REQUIRES = frozenset({"need", "needs", "require", "requires", "would"})
+_STATE_COPULAS = frozenset({"is", "are", "it's", "they're", "gets", "get"})
 
 
 def _conditional(tokens: list[Token], b: Mention) -> bool:
     """b is a state something reaches only under a condition: "... before they become X",
-    "it only becomes X once ...", "they would need batches of 200-300 to turn X"."""
-    if b.first == 0 or tokens[b.first - 1].text not in _BECOME:
+    "it only becomes X once ...", "they would need batches of 200-300 to turn X", "batches in
+    the hundreds before it's X"."""
+    if b.first == 0:
+        return False
+    if tokens[b.first - 1].text in _STATE_COPULAS:
+        clause = tokens[b.first].clause
+        before = tokens[max(0, b.first - 4) : b.first - 1]
+        return any(t.text in _CONDITIONS and t.clause == clause for t in before)
+    if tokens[b.first - 1].text not in _BECOME:
         return False
     sentence, clause = tokens[b.first].sentence, tokens[b.first].clause
     if any(t.text in _CONDITIONS for t in tokens if t.sentence == sentence):

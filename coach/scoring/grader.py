@@ -29,7 +29,7 @@ from coach.scoring.result import (
     band_for,
 )
 from coach.scoring.rubric import Criterion, Misconception, Rubric
-from coach.scoring.text import NormalizedText, normalize
+from coach.scoring.text import NormalizedText, normalize, reported_tokens
 
 DEFAULT_MAX_CHARS = 20_000
 TOO_SHORT_WORDS = 40
@@ -127,7 +127,9 @@ def _arithmetic(ctx: Context, reported: list[MisconceptionResult]) -> Misconcept
     found, spans = [], []
     for slip in arithmetic.slips(text.cased, [q for q, _ in ctx.quantities()]):
         token = text.token_at(text.cased_to_folded(slip.start))
-        if token < len(text.tokens) and text.tokens[token].sentence in ctx.excluded_sentences:
+        if token < len(text.tokens) and (
+            text.tokens[token].sentence in ctx.excluded_sentences or token in ctx.excluded_tokens
+        ):
             continue
         start, end = text.original_span(slip.start, slip.end, cased=True)
         if any(a < end and start < b for a, b in taken):
@@ -196,10 +198,24 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
 
     criteria = [_criterion(c, ctx) for c in rubric.criteria]
     misconceptions = []
-    ctx.decisive = True
+    # A quoted claim ('"ZeRO-2 is enough." Not for 70B.') or a listed pitfall ("Failure modes:
+    # ..., TP spread across IB") is reported, not made: it costs nothing. Most answers have
+    # neither and share the criteria's context.
+    reported = reported_tokens(text)
+    judged = ctx
+    if reported:
+        judged = Context(
+            text,
+            ctx.concepts,
+            index,
+            excluded_sentences=injected,
+            excluded_tokens=reported,
+            list_like=style.list_like_sentences,
+        )
+    judged.decisive = True
     for mis in rubric.misconceptions:
-        outcome = run(mis.check, ctx)
-        if outcome.passed and not (mis.unless is not None and run(mis.unless, ctx).passed):
+        outcome = run(mis.check, judged)
+        if outcome.passed and not (mis.unless is not None and run(mis.unless, judged).passed):
             misconceptions.append(
                 MisconceptionResult(
                     id=mis.id,
@@ -210,7 +226,7 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
                 )
             )
 
-    if slip := _arithmetic(ctx, misconceptions):
+    if slip := _arithmetic(judged, misconceptions):
         misconceptions.append(slip)
 
     flags: list[Flag] = []

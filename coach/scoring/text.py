@@ -125,6 +125,33 @@ def _fold_char(char: str) -> str:
 
 _SPECIAL_RE = re.compile(r"[^\x20-\x7e\n]")
 _ASCII_ODD_SPACE_RE = re.compile(r"[\x1c-\x1f]")  # whitespace to Unicode \s only
+# LaTeX-style maths reads as the text it renders to: "$2 \cdot 80 = 327{,}680$ B" is
+# "2 · 80 = 327,680 B", "1.34\text{e}9" is "1.34e9".
+_LATEX_SYMBOLS = {
+    "cdot": "·", "times": "×", "approx": "≈", "sim": "~", "le": "≤", "leq": "≤", "ge": "≥",
+    "geq": "≥", "to": "→", "rightarrow": "→", "Rightarrow": "⇒", "implies": "⇒", "ll": "≪",
+    "gg": "≫", "quad": " ", "qquad": " ", "%": "%", ",": " ", ";": " ", ":": " ", " ": " ",
+    "!": "",
+}  # fmt: skip
+_LATEX = (
+    r"\\(?:text|mathrm|textrm|mathit|mathbf|operatorname)\{(?P<body>[^{}\n]*)\}"
+    r"|\{,\}|\\(?P<cmd>[a-zA-Z]+|[%,;:! ])|\$"
+)
+_SPECIAL_OR_LATEX_RE = re.compile(f"{_SPECIAL_RE.pattern}|{_LATEX}")
+
+
+def _latex(match: re.Match[str]) -> list[tuple[str, int]]:
+    """What a piece of LaTeX markup renders to, each character with its original offset."""
+    start, body, cmd = match.start(), match.group("body"), match.group("cmd")
+    if body is not None:
+        return [(c, match.start("body") + i) for i, c in enumerate(body)]
+    if match.group() == "{,}":
+        return [(",", start + 1)]
+    if match.group() == "$":
+        return []  # "= 450$ GB/s" is "= 450 GB/s"
+    if cmd in _LATEX_SYMBOLS:
+        return [(c, start) for c in _LATEX_SYMBOLS[cmd]]
+    return [(c, start + i) for i, c in enumerate(match.group())]  # \frac, \alpha: as written
 
 
 def normalize(original: str) -> NormalizedText:
@@ -135,8 +162,11 @@ def normalize(original: str) -> NormalizedText:
     hidden: list[int] = []
     expanded = False  # some character became several ("ﬁ" -> "fi", "ß" -> "ss")
     done = 0
-    # Printable ASCII is copied in runs; only the other characters go one by one.
-    for match in [*_SPECIAL_RE.finditer(original), None]:
+    # Printable ASCII is copied in runs; only the other characters (and LaTeX markup) go one
+    # by one.
+    latex = "\\" in original or "$" in original or "{,}" in original
+    scan = _SPECIAL_OR_LATEX_RE if latex else _SPECIAL_RE
+    for match in [*scan.finditer(original), None]:
         stop = match.start() if match else len(original)
         if stop > done:
             run = original[done:stop]
@@ -147,7 +177,14 @@ def normalize(original: str) -> NormalizedText:
         if match is None:
             break
         offset, char = match.start(), match.group()
-        done = offset + 1
+        done = match.end()
+        if len(char) > 1 or char == "$":
+            for c, at in _latex(match):
+                cased_parts.append(c)
+                cased_map.append(at)
+                folded_parts.append(c.lower())
+                folded_map.append(at)
+            continue
         if _is_invisible(char):
             hidden.append(offset)
             continue
@@ -251,3 +288,40 @@ def _tokens_in(text: NormalizedText, start: int, end: int) -> tuple[int, int]:
     while stop < len(text.tokens) and text.tokens[stop].end <= end:
         stop += 1
     return first, stop
+
+
+_QUOTED_RE = re.compile(r'"([^"\n]{3,400})"')
+QUOTED_MIN_WORDS = 3
+# "Failure modes: one NIC per node, TP spread across IB" names mistakes, it does not make them:
+# the names of the pitfalls after such a label, on its line and in the bullets under it, up to
+# where each item turns to its fix ("- Torn checkpoints: write to a temp dir ...").
+_FAILURE_LABEL_RE = re.compile(
+    r"\b(?:failure\s+modes?|pitfalls?|anti-?patterns?|common\s+mistakes?|mistakes\s+to\s+avoid|"
+    r"what\s+(?:can\s+)?goes?\s+wrong|gotchas?|risks?)\b[^:\n]{0,30}:"
+)
+_BULLET_LINE_RE = re.compile(r"[ \t]*(?:[-*•▪]|\d+[.)])\s")
+_FIX_RE = re.compile(r"[:.;⇒→—]|->|=>|\s-\s|\b(?:fix\w*|mitigat\w*|so\b|because\b)")
+
+
+def reported_tokens(text: NormalizedText) -> frozenset[int]:
+    """Tokens of claims the candidate reports rather than makes: a quotation of three words or
+    more ('"FSDP is model parallelism" is wrong') and the names in a list of failure modes."""
+    folded = text.folded
+    out: set[int] = set()
+    for m in _QUOTED_RE.finditer(folded):
+        first, stop = _tokens_in(text, m.start(1), m.end(1))
+        if stop - first >= QUOTED_MIN_WORDS:
+            out.update(range(first, stop))
+    for m in _FAILURE_LABEL_RE.finditer(folded):
+        line_end = folded.find("\n", m.end())
+        items = [(m.end(), len(folded) if line_end < 0 else line_end)]
+        while items[-1][1] < len(folded):
+            bullet = _BULLET_LINE_RE.match(folded, items[-1][1] + 1)
+            if bullet is None:
+                break
+            following = folded.find("\n", bullet.end())
+            items.append((bullet.end(), len(folded) if following < 0 else following))
+        for start, end in items:
+            fix = _FIX_RE.search(folded, start, end)
+            out.update(range(*_tokens_in(text, start, fix.start() if fix else end)))
+    return frozenset(out)

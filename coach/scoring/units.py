@@ -42,7 +42,7 @@ _UNIT = rf"""
   | {_BYTE_UNIT}
   | (?P<time>ns|us|µs|μs|ms|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|h|s|min|hr|day)
       (?![a-zA-Z])
-  | (?P<ratio>[x×])(?![a-zA-Z0-9])
+  | (?P<ratio>[x×])(?![a-zA-Z0-9])(?!\s*\d)
   | (?P<pct>%|percent\b)
   | (?P<gig>gigs?)\b
   | (?P<scale>thousand|million|billion|trillion)\b

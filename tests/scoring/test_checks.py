@@ -460,6 +460,8 @@ def test_near_with_a_rival_credits_what_the_term_is_said_of(
         ("Batches must reach the hundreds before decode becomes compute-bound.", False),
         ("Decode only becomes compute-bound once batches reach the hundreds.", False),
         ("Decode would need batches of 200-300 to turn compute-bound.", False),
+        ("Decode needs batches in the hundreds before it's compute-bound.", False),
+        ("Decode is compute-bound when batched.", True),
     ],
 )
 def test_near_with_a_rival_ignores_a_state_reached_only_under_a_condition(

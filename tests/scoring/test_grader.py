@@ -194,3 +194,14 @@ def test_short_on_topic_answer_is_too_short_not_off_topic(rubric: Rubric) -> Non
     result = grade("NVLink inside the node, InfiniBand between nodes.", rubric)
     assert "too_short" in result.flag_codes()
     assert "off_topic" not in result.flag_codes()
+
+
+def test_a_quoted_or_listed_mistake_is_not_charged_but_a_stated_one_is(
+    rubric: Rubric, excellent: str
+) -> None:
+    stated = excellent + "\nTensor parallelism goes across nodes over InfiniBand."
+    quoted = excellent + '\n"Tensor parallelism goes across nodes over InfiniBand" is a myth.'
+    listed = excellent + "\nFailure modes:\n- tensor parallelism spread across nodes over IB"
+    assert "tp-across-nodes" in [m.id for m in grade(stated, rubric).misconceptions]
+    assert "tp-across-nodes" not in [m.id for m in grade(quoted, rubric).misconceptions]
+    assert "tp-across-nodes" not in [m.id for m in grade(listed, rubric).misconceptions]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coach.scoring.text import normalize
+from coach.scoring.text import normalize, reported_tokens
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,29 @@ def test_a_multiplication_dot_is_not_a_bullet() -> None:
     text = normalize("Per token 2·80·8·128·2 = 327,680 bytes. NVLink · NVSwitch · IB")
     assert text.tokens[0].sentence == next(t for t in text.tokens if t.text == "327").sentence
     assert len(text.sentence_spans) == 4
+
+
+@pytest.mark.parametrize(
+    ("original", "cased"),
+    [
+        (r"$M = 2 \cdot 80 \cdot 8 = 327{,}680$ B", "M = 2 · 80 · 8 = 327,680 B"),
+        (r"$S \approx 1.34\text{e}9\ \text{B}$", "S ≈ 1.34e9 B"),
+        (r"$B = 18 \times 25\,\text{GB/s} = 450$ GB/s", "B = 18 × 25 GB/s = 450 GB/s"),
+        (r"\frac{a}{b} stays as written", r"\frac{a}{b} stays as written"),
+    ],
+)
+def test_latex_maths_reads_as_what_it_renders_to(original: str, cased: str) -> None:
+    text = normalize(original)
+    assert text.cased == cased
+    last = len(text.cased) - 1  # evidence still points into what the candidate typed
+    assert text.original[text.original_span(last, last + 1, cased=True)[0]] == cased[-1]
+
+
+def test_quotations_and_named_pitfalls_are_reported_not_claimed() -> None:
+    text = normalize(
+        '"FSDP is model parallelism" is wrong. FSDP shards state.\n'
+        "Failure modes:\n- TP over IB -> slow collectives\n- Torn files: write then rename\n"
+        "Done."
+    )
+    reported = {text.tokens[i].text for i in reported_tokens(text)}
+    assert reported == {"fsdp", "is", "model", "parallelism", "tp", "over", "ib", "torn", "files"}
