@@ -303,11 +303,25 @@ _BULLET_LINE_RE = re.compile(r"[ \t]*(?:[-*•▪]|\d+[.)])\s")
 _FIX_RE = re.compile(r"[:.;⇒→—]|->|=>|\s-\s|\b(?:fix\w*|mitigat\w*|so\b|because\b)")
 
 
+# "If a job config puts TP across nodes, performance falls off a cliff": a warning.
+_WARNING_RE = re.compile(
+    r"\b(?:if|when|whenever)\b(?P<case>[^,.;:\n]{3,120}),\s*(?P<then>[^.;\n]{0,80})"
+)
+_BAD_OUTCOME_RE = re.compile(
+    r"\b(?:cliff|slow\w*|stall\w*|hurts?|breaks?|kills?|tanks?|falls?|fails?|bottleneck\w*|"
+    r"degrad\w*|suffers?|crawls?|collapses?|ooms?|crash\w*|worse|disaster)\b"
+)
+
+
 def reported_tokens(text: NormalizedText) -> frozenset[int]:
     """Tokens of claims the candidate reports rather than makes: a quotation of three words or
-    more ('"FSDP is model parallelism" is wrong') and the names in a list of failure modes."""
+    more ('"FSDP is model parallelism" is wrong'), the names in a list of failure modes, and the
+    case of a warning ("if X, it falls off a cliff")."""
     folded = text.folded
     out: set[int] = set()
+    for m in _WARNING_RE.finditer(folded):
+        if _BAD_OUTCOME_RE.search(m.group("then")):
+            out.update(range(*_tokens_in(text, m.start("case"), m.end("case"))))
     for m in _QUOTED_RE.finditer(folded):
         first, stop = _tokens_in(text, m.start(1), m.end(1))
         if stop - first >= QUOTED_MIN_WORDS:

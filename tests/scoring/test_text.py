@@ -95,3 +95,9 @@ def test_quotations_and_named_pitfalls_are_reported_not_claimed() -> None:
     )
     reported = {text.tokens[i].text for i in reported_tokens(text)}
     assert reported == {"fsdp", "is", "model", "parallelism", "tp", "over", "ib", "torn", "files"}
+
+
+def test_the_case_of_a_warning_is_reported_not_claimed() -> None:
+    text = normalize("If a config puts TP across nodes, it falls off a cliff. If TP is 8, fine.")
+    reported = {text.tokens[i].text for i in reported_tokens(text)}
+    assert reported == {"a", "config", "puts", "tp", "across", "nodes"}
