@@ -138,7 +138,7 @@ _VACUOUS_RE = re.compile(
 
 def _is_vacuous(words: list[str], raw: str) -> bool:
     """A sentence that says its terms matter without saying how or why."""
-    return bool(_VACUOUS_RE.search(raw)) and not any(w in _REASONING for w in words)
+    return not any(w in _REASONING for w in words) and bool(_VACUOUS_RE.search(raw))
 
 
 def _is_list_like(words: list[str], raw: str) -> bool:
