@@ -175,7 +175,7 @@ _VIA_NEXT_RE = re.compile(r"[.;]\s+(?:at|over|on|through|via|with|using)\b[^.;!?
 _BACK_RE = re.compile(r"\b(?:that|it|this)\b")
 
 
-def _size_before(cased: str, quantities: list[Quantity], at: int) -> Quantity | None:
+def _size_before(quantities: list[Quantity], at: int) -> Quantity | None:
     """The size a transfer at quantities[at] (a rate) moves: the quantity right before it, or
     one sentence back past figures that are not sizes, rates or times ("for a 4K prompt")."""
     for back in range(at - 1, max(at - 4, -1), -1):
@@ -191,7 +191,7 @@ def _transfers(cased: str, quantities: list[Quantity]) -> list[Slip]:
     """ "1.4 TB at 50 GB/s takes about 28 s": size / rate = time."""
     found = []
     for at, (rate, time) in enumerate(zip(quantities, quantities[1:], strict=False)):
-        size = _size_before(cased, quantities, at)
+        size = _size_before(quantities, at)
         if (
             size is None
             or (rate.unit.dimension, time.unit.dimension) != ("rate", "time")

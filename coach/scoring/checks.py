@@ -56,7 +56,8 @@ class Context:
     excluded_sentences: frozenset[int] = frozenset()
     """Sentences that address the grader: nothing in them earns or costs points."""
     excluded_tokens: frozenset[int] = frozenset()
-    """Tokens that must not count either (a quoted claim, when judging misconceptions)."""
+    """Tokens that must not count either (a claim the answer only reports - quoted, a named
+    pitfall, the case of a warning - when judging misconceptions)."""
     list_like: frozenset[int] = frozenset()
     """Sentences that only list terms: evidence there earns half credit."""
     decisive: bool = False
