@@ -20,6 +20,7 @@ FLAG_CHOICES = (
     "too_short",
     "off_topic",
     "dismissive",
+    "no_figures",
     "hidden_characters",
 )
 BAND_CHOICES = ("excellent", "strong", "partial", "weak")

@@ -38,7 +38,8 @@ _OP_RE = re.compile(r"\s*(?:([×*·/÷])|(x)(?=\s*[\d(]))\s*")
 _EQ_RE = re.compile(r"\s*(≈|~=|≃|=)\s*~?\s*")
 _OPEN_RE = re.compile(r"\s*\(\s*")
 _CLOSE_RE = re.compile(r"\s*\)")
-_START_RE = re.compile(r"(?<![\w.,])(?=\(?\s*\d)")
+_START_RE = re.compile(r"(?<![\w.,])(?=\(?\s*\d|√|sqrt\s*\()")
+_ROOT_RE = re.compile(r"\s*(?:√|sqrt\s*(?=\())")  # Young/Daly: "√(2 x 30 s x 183,600 s) ≈ 3,300 s"
 
 Values = tuple[float, ...]
 
@@ -98,7 +99,13 @@ def _combine(left: Values, right: Values, divide: bool) -> Values:
 
 
 def _term(text: str, pos: int) -> tuple[Values, bool, int] | None:
-    """An operand or a parenthesised product: (values, has_unit, end)."""
+    """An operand, a parenthesised product or a square root: (values, has_unit, end)."""
+    root = _ROOT_RE.match(text, pos)
+    if root:
+        radicand = _term(text, root.end())
+        if radicand is None:
+            return None
+        return tuple(math.sqrt(v) for v in radicand[0] if v >= 0), radicand[1], radicand[2]
     opening = _OPEN_RE.match(text, pos)
     if opening:
         inner = _product(text, opening.end())
@@ -116,7 +123,7 @@ def _product(text: str, pos: int) -> tuple[Values, bool, int, int] | None:
     if first is None:
         return None
     values, has_unit, end = first
-    ops = 0
+    ops = 1 if _ROOT_RE.match(text, pos) else 0  # "√11,016,000 ≈ 3,300" is a calculation too
     while (op := _OP_RE.match(text, end)) is not None:
         term = _term(text, op.end())
         if term is None:
@@ -154,7 +161,13 @@ def _nearest(values: Values, target: float) -> float:
 
 
 def _format(value: float, unit: str) -> str:
-    shown = f"{value:,.3g}" if abs(value) < 1e6 else f"{value:.3g}"
+    """Three significant digits, without an exponent where one is not needed: "3,320 s"."""
+    if 1e-3 <= abs(value) < 1e6:
+        digits = 2 - math.floor(math.log10(abs(value)))
+        shown = f"{round(value, digits):,.{max(0, digits)}f}"
+        shown = shown.rstrip("0").rstrip(".") if digits > 0 else shown
+    else:
+        shown = f"{value:.3g}"
     return f"{shown} {unit}".strip()
 
 

@@ -33,7 +33,13 @@ from coach.scoring.text import NormalizedText, normalize, reported_tokens
 
 DEFAULT_MAX_CHARS = 20_000
 TOO_SHORT_WORDS = 40
-CAPS = {"keyword_stuffing": 35.0, "dismissive": 30.0, "possible_injection": 25.0, "off_topic": 15.0}
+CAPS = {
+    "no_figures": 50.0,
+    "keyword_stuffing": 35.0,
+    "dismissive": 30.0,
+    "possible_injection": 25.0,
+    "off_topic": 15.0,
+}
 LIST_CREDIT = 0.5
 DISMISSED_MIN = 3
 """Criteria missed only because the answer negates or dismisses them, from which the answer is
@@ -290,6 +296,18 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
                 code="too_short",
                 message=f"Only {style.word_count} words. A strong answer to this question "
                 "usually takes 200-400 words: numbers, design choices and failure modes.",
+            )
+        )
+    elif (
+        not judged.quantities()
+        and any(d.id == "numbers" for d in rubric.dimensions)
+        and not any(f.code in CAPS for f in flags)  # a lower cap already says more
+    ):
+        flags.append(
+            Flag(
+                code="no_figures",
+                message="This answer gives no figures. Sizes, bandwidths and times, with their "
+                "units, are what this question tests: put numbers on the design.",
             )
         )
     if text.hidden:

@@ -54,7 +54,7 @@ class MisconceptionResult(BaseModel):
 
 class Flag(BaseModel):
     code: str
-    """keyword_stuffing, too_short, off_topic, possible_injection, dismissive,
+    """keyword_stuffing, too_short, off_topic, possible_injection, dismissive, no_figures,
     hidden_characters."""
     message: str
     """A plain-words explanation for the candidate and the reviewer."""

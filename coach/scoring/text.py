@@ -137,7 +137,20 @@ _LATEX = (
     r"\\(?:text|mathrm|textrm|mathit|mathbf|operatorname)\{(?P<body>[^{}\n]*)\}"
     r"|\{,\}|\\(?P<cmd>[a-zA-Z]+|[%,;:! ])|\$"
 )
-_SPECIAL_OR_LATEX_RE = re.compile(f"{_SPECIAL_RE.pattern}|{_LATEX}")
+# Negations typed without the apostrophe ("dont", "doesnt", "cant") get it back, so checks that
+# look for "n't" see them.
+_CONTRACTION = (
+    r"(?i:\b(?P<neg>do|does|did|is|are|was|were|ca|wo|should|would|could|has|have|had|need)n)"
+    r"(?=[tT]\b)"
+)
+_CONTRACTION_RE = re.compile(_CONTRACTION)
+
+
+@functools.lru_cache(maxsize=4)
+def _scanner(latex: bool, contractions: bool) -> re.Pattern[str]:
+    """What normalize() visits one by one: non-ASCII characters, and markup when present."""
+    parts = [_SPECIAL_RE.pattern] + [_LATEX] * latex + [_CONTRACTION] * contractions
+    return re.compile("|".join(parts))
 
 
 def _latex(match: re.Match[str]) -> list[tuple[str, int]]:
@@ -165,7 +178,7 @@ def normalize(original: str) -> NormalizedText:
     # Printable ASCII is copied in runs; only the other characters (and LaTeX markup) go one
     # by one.
     latex = "\\" in original or "$" in original or "{,}" in original
-    scan = _SPECIAL_OR_LATEX_RE if latex else _SPECIAL_RE
+    scan = _scanner(latex, _CONTRACTION_RE.search(original) is not None)
     for match in [*scan.finditer(original), None]:
         stop = match.start() if match else len(original)
         if stop > done:
@@ -178,6 +191,18 @@ def normalize(original: str) -> NormalizedText:
             break
         offset, char = match.start(), match.group()
         done = match.end()
+        if match.groupdict().get("neg"):
+            expanded = True  # the apostrophe shares the offset of the "t" after it
+            for i, c in enumerate(char):
+                cased_parts.append(c)
+                cased_map.append(offset + i)
+                folded_parts.append(c.lower())
+                folded_map.append(offset + i)
+            cased_parts.append("'")
+            cased_map.append(match.end())
+            folded_parts.append("'")
+            folded_map.append(match.end())
+            continue
         if len(char) > 1 or char == "$":
             for c, at in _latex(match):
                 cased_parts.append(c)

@@ -39,6 +39,7 @@ FLAG_HEADLINES = {
     "off_topic": "This does not answer the question asked",
     "possible_injection": "Part of this talks to the grader, not the interviewer",
     "dismissive": "This waves away what the question is about",
+    "no_figures": "No numbers: size it, and give the bandwidths",
     "hidden_characters": "Invisible characters were removed",
 }
 

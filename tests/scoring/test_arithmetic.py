@@ -20,6 +20,8 @@ from coach.scoring.arithmetic import MISCONCEPTION_ID, slips
         ("1.4 TB at 50 GB/s takes about 2.8 s.", "28 s"),
         ("8 GB over a 400 Gb/s link takes about 20 ms.", "160 ms"),
         ("400 Gb/s / 8 = 40 GB/s per GPU.", "50 GB/s"),  # bits over eight are bytes
+        ("Young: √11,016,000 ≈ 10,500 s.", "3,320 s"),  # square roots, as in Young/Daly
+        ("T = sqrt(2 x 30 s x 183,600 s) ≈ 5 min.", "55.3 min"),
         # The size named a sentence earlier, and "that" for it.
         ("The KV is 10.7 GB for a 4K prompt. Over a 400 Gb/s NIC that moves in 27 ms.", "214 ms"),
     ],
@@ -44,6 +46,7 @@ def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> No
         "1.4 TB at 50 GB/s takes about 28 s.",
         "The KV is 10.7 GB for a 4K prompt. Over a 400 Gb/s NIC that moves in 214 ms.",
         "B_NIC = 400 Gb/s ÷ 8 = 50 GB/s per GPU; 3.2 Tb/s / 8 = 400 GB/s per node.",
+        "T = √(2 x 30 s x 183,600 s) ≈ 3,300 s, about 55 min; √(2·C·MTBF) in general.",
         "The KV is 1.34 GB. The NIC runs at 400 Gb/s, and a decode step takes 30 ms.",
         "At N=64, 280 + 840/64 = 293 GB; 2 psi + 14 psi/N = 140 + 980/64 = 155 GB.",  # sums
     ],

@@ -461,6 +461,7 @@ def test_near_with_a_rival_credits_what_the_term_is_said_of(
         ("Decode only becomes compute-bound once batches reach the hundreds.", False),
         ("Decode would need batches of 200-300 to turn compute-bound.", False),
         ("Decode needs batches in the hundreds before it's compute-bound.", False),
+        ("Decode needs B in the 100s to be compute-bound.", False),
         ("Decode is compute-bound when batched.", True),
     ],
 )

@@ -205,3 +205,22 @@ def test_a_quoted_or_listed_mistake_is_not_charged_but_a_stated_one_is(
     assert "tp-across-nodes" in [m.id for m in grade(stated, rubric).misconceptions]
     assert "tp-across-nodes" not in [m.id for m in grade(quoted, rubric).misconceptions]
     assert "tp-across-nodes" not in [m.id for m in grade(listed, rubric).misconceptions]
+
+
+def test_an_answer_without_a_single_figure_is_capped_at_partial(rubric: Rubric) -> None:
+    explained = (
+        "Inside each server the GPUs talk over NVLink through NVSwitch, because tensor "
+        "parallelism exchanges activations in every layer and needs that bandwidth and latency. "
+        "Between servers I use an InfiniBand fabric, one NIC per GPU so that the data-parallel "
+        "all-reduce is not starved, with GPUDirect RDMA so data skips host memory. The fabric is "
+        "a rail-optimised, non-blocking fat tree, and NCCL picks ring or tree by message size. "
+        "Failure modes: link flaps and congestion, caught by nccl-tests baselines and alerts."
+    )
+    result = grade(explained, rubric)
+    assert "no_figures" in result.flag_codes()
+    assert result.cap == 50
+    assert result.raw_points / result.max_points > 0.5  # the explanation still earns its points
+    assert (
+        "no_figures"
+        not in grade(explained + " NVLink gives 900 GB/s per GPU.", rubric).flag_codes()
+    )

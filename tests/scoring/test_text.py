@@ -101,3 +101,10 @@ def test_the_case_of_a_warning_is_reported_not_claimed() -> None:
     text = normalize("If a config puts TP across nodes, it falls off a cliff. If TP is 8, fine.")
     reported = {text.tokens[i].text for i in reported_tokens(text)}
     assert reported == {"a", "config", "puts", "tp", "across", "nodes"}
+
+
+def test_negations_typed_without_the_apostrophe_get_it_back() -> None:
+    text = normalize("ZeRO-2 DOESNT fit and we cant wait; important, want.")
+    assert text.folded == "zero-2 doesn't fit and we can't wait; important, want."
+    start, end = text.original_span(7, 14)  # "doesn't" points back at what was typed
+    assert text.original[start:end] == "DOESNT"
