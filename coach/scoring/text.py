@@ -143,7 +143,10 @@ _CONTRACTION = (
     r"(?i:\b(?P<neg>do|does|did|is|are|was|were|ca|wo|should|would|could|has|have|had|need)n)"
     r"(?=[tT]\b)"
 )
-_CONTRACTION_RE = re.compile(_CONTRACTION)
+# A cheap first look (lower-cased, no word boundary) before the scan above is used at all.
+_MAYBE_CONTRACTION_RE = re.compile(
+    r"(?:do|does|did|is|are|was|were|ca|wo|should|would|could|has|have|had|need)nt\b"
+)
 
 
 @functools.lru_cache(maxsize=4)
@@ -178,7 +181,7 @@ def normalize(original: str) -> NormalizedText:
     # Printable ASCII is copied in runs; only the other characters (and LaTeX markup) go one
     # by one.
     latex = "\\" in original or "$" in original or "{,}" in original
-    scan = _scanner(latex, _CONTRACTION_RE.search(original) is not None)
+    scan = _scanner(latex, _MAYBE_CONTRACTION_RE.search(original.lower()) is not None)
     for match in [*scan.finditer(original), None]:
         stop = match.start() if match else len(original)
         if stop > done:
@@ -324,13 +327,14 @@ _FAILURE_LABEL_RE = re.compile(
     r"\b(?:failure\s+modes?|pitfalls?|anti-?patterns?|common\s+mistakes?|mistakes\s+to\s+avoid|"
     r"what\s+(?:can\s+)?goes?\s+wrong|gotchas?|risks?)\b[^:\n]{0,30}:"
 )
+_FAILURE_WORDS = ("failure", "pitfall", "pattern", "mistake", "wrong", "gotcha", "risk")
 _BULLET_LINE_RE = re.compile(r"[ \t]*(?:[-*•▪]|\d+[.)])\s")
 _FIX_RE = re.compile(r"[:.;⇒→—]|->|=>|\s-\s|\b(?:fix\w*|mitigat\w*|so\b|because\b)")
 
 
 # "If a job config puts TP across nodes, performance falls off a cliff": a warning.
-_WARNING_RE = re.compile(
-    r"\b(?:if|when|whenever)\b(?P<case>[^,.;:\n]{3,120}),\s*(?P<then>[^.;\n]{0,80})"
+_WARNING_RE = re.compile(  # the word boundary before "if" is checked after the match: faster
+    r"(?:if|when|whenever)\b(?P<case>[^,.;:\n]{3,120}),\s*(?P<then>[^.;\n]{0,80})"
 )
 _BAD_OUTCOME_RE = re.compile(
     r"\b(?:cliff|slow\w*|stall\w*|hurts?|breaks?|kills?|tanks?|falls?|fails?|bottleneck\w*|"
@@ -345,13 +349,17 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
     folded = text.folded
     out: set[int] = set()
     for m in _WARNING_RE.finditer(folded):
-        if _BAD_OUTCOME_RE.search(m.group("then")):
+        starts_word = m.start() == 0 or not (
+            folded[m.start() - 1].isalnum() or folded[m.start() - 1] in "_'"
+        )
+        if starts_word and _BAD_OUTCOME_RE.search(m.group("then")):
             out.update(range(*_tokens_in(text, m.start("case"), m.end("case"))))
     for m in _QUOTED_RE.finditer(folded):
         first, stop = _tokens_in(text, m.start(1), m.end(1))
         if stop - first >= QUOTED_MIN_WORDS:
             out.update(range(first, stop))
-    for m in _FAILURE_LABEL_RE.finditer(folded):
+    labelled = any(word in folded for word in _FAILURE_WORDS)
+    for m in _FAILURE_LABEL_RE.finditer(folded) if labelled else ():
         line_end = folded.find("\n", m.end())
         items = [(m.end(), len(folded) if line_end < 0 else line_end)]
         while items[-1][1] < len(folded):
