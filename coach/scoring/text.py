@@ -156,18 +156,18 @@ def _scanner(latex: bool, contractions: bool) -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
-def _latex(match: re.Match[str]) -> list[tuple[str, int]]:
-    """What a piece of LaTeX markup renders to, each character with its original offset."""
+def _latex(match: re.Match[str]) -> list[tuple[int, str]]:
+    """What a piece of LaTeX markup renders to: (original offset, character) pairs."""
     start, body, cmd = match.start(), match.group("body"), match.group("cmd")
     if body is not None:
-        return [(c, match.start("body") + i) for i, c in enumerate(body)]
+        return list(enumerate(body, match.start("body")))
     if match.group() == "{,}":
-        return [(",", start + 1)]
+        return [(start + 1, ",")]
     if match.group() == "$":
         return []  # "= 450$ GB/s" is "= 450 GB/s"
     if cmd in _LATEX_SYMBOLS:
-        return [(c, start) for c in _LATEX_SYMBOLS[cmd]]
-    return [(c, start + i) for i, c in enumerate(match.group())]  # \frac, \alpha: as written
+        return [(start, c) for c in _LATEX_SYMBOLS[cmd]]
+    return list(enumerate(match.group(), start))  # \frac, \alpha: as written
 
 
 def normalize(original: str) -> NormalizedText:
@@ -194,20 +194,14 @@ def normalize(original: str) -> NormalizedText:
             break
         offset, char = match.start(), match.group()
         done = match.end()
-        if match.groupdict().get("neg"):
-            expanded = True  # the apostrophe shares the offset of the "t" after it
-            for i, c in enumerate(char):
-                cased_parts.append(c)
-                cased_map.append(offset + i)
-                folded_parts.append(c.lower())
-                folded_map.append(offset + i)
-            cased_parts.append("'")
-            cased_map.append(match.end())
-            folded_parts.append("'")
-            folded_map.append(match.end())
-            continue
-        if len(char) > 1 or char == "$":
-            for c, at in _latex(match):
+        contraction = bool(match.groupdict().get("neg"))
+        if contraction or len(char) > 1 or char == "$":
+            # The apostrophe put back into "dont" shares the offset of the "t" after it.
+            expanded = expanded or contraction
+            pieces = (
+                [*enumerate(char, offset), (match.end(), "'")] if contraction else _latex(match)
+            )
+            for at, c in pieces:
                 cased_parts.append(c)
                 cased_map.append(at)
                 folded_parts.append(c.lower())
