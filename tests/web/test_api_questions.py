@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
@@ -87,12 +89,15 @@ async def test_grade_bad_input_gets_status_and_readable_message(
     assert says in error["message"]
 
 
-async def test_malformed_json_is_422_saying_it_is_not_json(client: AsyncClient) -> None:
-    response = await client.post(
-        f"{API}/grade",
-        content=b'{"question_id": "kv-cache", answer: }',
-        headers={"content-type": "application/json"},
+async def _post_grade_bytes(client: AsyncClient, body: Any) -> Response:
+    """POST a body exactly as given (malformed, not UTF-8, oversized or streamed) as JSON."""
+    return await client.post(
+        f"{API}/grade", content=body, headers={"content-type": "application/json"}
     )
+
+
+async def test_malformed_json_is_422_saying_it_is_not_json(client: AsyncClient) -> None:
+    response = await _post_grade_bytes(client, b'{"question_id": "kv-cache", answer: }')
     assert response.status_code == 422
     message = response.json()["error"]["message"]
     assert "not valid JSON" in message
@@ -100,10 +105,8 @@ async def test_malformed_json_is_422_saying_it_is_not_json(client: AsyncClient) 
 
 
 async def test_body_that_is_not_utf8_says_so(client: AsyncClient) -> None:
-    response = await client.post(
-        f"{API}/grade",
-        content=b'{"question_id": "kv-cache", "answer": "NVLink \xff\xfe"}',
-        headers={"content-type": "application/json"},
+    response = await _post_grade_bytes(
+        client, b'{"question_id": "kv-cache", "answer": "NVLink \xff\xfe"}'
     )
     assert response.status_code == 400
     assert "not valid UTF-8 (byte 46" in response.json()["error"]["message"]
@@ -111,9 +114,7 @@ async def test_body_that_is_not_utf8_says_so(client: AsyncClient) -> None:
 
 async def test_one_megabyte_body_is_refused_with_413_before_parsing(client: AsyncClient) -> None:
     body = b'{"question_id": "kv-cache", "answer": "' + b"a" * 1_000_000 + b'"}'
-    response = await client.post(
-        f"{API}/grade", content=body, headers={"content-type": "application/json"}
-    )
+    response = await _post_grade_bytes(client, body)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "body_too_large"
 
@@ -125,9 +126,7 @@ async def test_streamed_body_without_length_is_cut_off_with_413(client: AsyncCli
             yield b"a" * 65_536
         yield b'"}'
 
-    response = await client.post(
-        f"{API}/grade", content=chunks(), headers={"content-type": "application/json"}
-    )
+    response = await _post_grade_bytes(client, chunks())
     assert response.status_code == 413
     assert "limit" in response.json()["error"]["message"]
 
