@@ -64,7 +64,12 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("lower", "reduce", "affect", "decrease"), r"\b(?:must|should|shall|will|may|can)\s*(?:not|n't)\s+(?:lower|reduce|affect|decrease|penali[sz]e)\s+(?:the\s+|my\s+|this\s+)?(?:score|grade|marks?)\b"),
     (("criteria",), r"\bmeets?\s+all\s+(?:the\s+)?(?:criteria|requirements\s+of\s+the\s+rubric)\b"),
     (("score", "label", "grade", "band", "harness"), r"\b(?:expected|target|golden|gold|anchor|reference)[_ ]?(?:score|label|grade|band)\b\s*(?:=|:|is|of)\s*\d|\bgrader[_ ]score\b|\bgolden[_ ]labels?\b|\bgrad(?:er|ing)[_ ]harness\b"),
-    (("skip", "pre-graded", "pregraded", "pre-scored", "calibration"), r"\bskip\s+(?:the\s+)?(?:rubric|grading|scoring)(?:\s+checks?)?\b|\bpre-?(?:graded|scored)\b|\bcalibration\s+harness\b"),
+    (("skip", "pre-graded", "pregraded", "pre-scored", "calibration"), r"\bskip\w*\s+(?:the\s+|all\s+|any\s+)?(?:remaining\s+|other\s+|rest\s+of\s+the\s+)?(?:rubric|grading|scoring)(?:\s+checks?)?\b|\bpre-?(?:graded|scored)\b|\bcalibration\s+harness\b"),
+    (("note", "instruction", "message", "directive", "comment"), r"\b(?:evaluator|grader|grading|scorer|scoring|reviewer|marker|judge|assessor)(?:'s)?\s+(?:note|instructions?|message|directive|comment)s?\s*:"),
+    (("if you are", "if you're"), r"\bif\s+you(?:\s+are|'re)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}(?:grader|grading|scorer|scoring|evaluator|evaluating|judge|marker|marking|llm|ai|language\s+model|assistant)\b"),
+    (("score", "mark", "point", "grade", "credit"), r"\b(?:record|enter|log|assign|award|give|grant|output|return|set)\s+(?:it\s+|this\s+(?:answer\s+|response\s+)?)?(?:the\s+|a\s+)?(?:maximum|max|highest|full|top|perfect)\s+(?:possible\s+)?(?:score|marks?|points?|grade|credit)\b"),
+    (("rubric", "grading", "scoring"), r"\b(?:rubric|grading\s+(?:criteria|scheme)|scoring\s+(?:criteria|scheme))\b[^.\n]{0,40}\b(?:was|has\s+been|have\s+been|is\s+now|were)\s+(?:revised|updated|changed|amended|replaced|modified|relaxed)\b"),
+    (("100/100", "10/10", "full marks", "maximum", "perfect"), r"\b(?:scored|graded|marked|rated)\s+(?:as\s+|at\s+|with\s+)?(?:a\s+)?(?:100\s*/\s*100|10\s*/\s*10|full\s+marks|(?:the\s+)?maximum\b|perfect\b)"),
 ]  # fmt: skip
 _INJECTION = [(keys, re.compile(pattern, re.DOTALL)) for keys, pattern in _INJECTION_PATTERNS]
 
