@@ -233,6 +233,43 @@ def _transfers(cased: str, quantities: list[Quantity]) -> list[Slip]:
     return found
 
 
+# "1.4 TB over 1,000 ranks is about 1.4 GB per rank": size / count = size per rank.
+_SHARE_COUNT_RE = re.compile(
+    r"^[^.;!?\d]{0,30}?\b(?:over|across|among|between|by|on)\s+(?:all\s+|the\s+)?"
+    r"(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<k>[kK]\b)?\s*(?:ranks|gpus|nodes|workers|"
+    r"devices|processes|h100s|a100s)\b(?:(?!zero|stage|ddp|replica|plus|with)[^.;!?\d+]){0,25}$",
+    re.IGNORECASE,
+)
+
+
+def _shares(cased: str, quantities: list[Quantity]) -> list[Slip]:
+    """ "1.4 TB over 1,000 ranks is about 14 GB per rank": the share does not follow."""
+    found = []
+    for total, share in zip(quantities, quantities[1:], strict=False):
+        if (
+            (total.unit.dimension, share.unit.dimension) != ("size", "size")
+            or total.lo != total.hi
+            or share.lo != share.hi
+            or total.unit.per
+            or share.unit.per not in ("gpu", "node")
+        ):
+            continue
+        count = _SHARE_COUNT_RE.match(cased[total.end : share.start])
+        raw = _NUMBER_RE.match(share.text)
+        if count is None or raw is None:
+            continue
+        n = parse_number(count.group("n")) * (1000 if count.group("k") else 1)
+        expected = total.lo * total.unit.factor / n if n >= 2 else None
+        if expected is not None and not _close(expected, share.lo * share.unit.factor, raw.group()):
+            unit = share.text[len(raw.group()) :].strip()
+            found.append(
+                Slip(
+                    total.start, share.end, share.text, _format(expected / share.unit.factor, unit)
+                )
+            )
+    return found
+
+
 # "400 Gb/s ÷ 8 = 50 GB/s": bits over eight, read as bytes - a change of unit, right when both
 # sides are the same rate, not a division of the rate.
 _OVER_EIGHT_RE = re.compile(r"\s*[/÷]\s*8\s*(?:≈|~=|≃|=)\s*~?\s*")
@@ -260,9 +297,8 @@ REACH = 120
 def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
     """Calculations in the answer whose stated result does not follow from their operands
     (`quantities`: the answer's, when already found)."""
-    found: list[Slip] = _transfers(
-        cased, find_quantities(cased) if quantities is None else quantities
-    )
+    quantities = find_quantities(cased) if quantities is None else quantities
+    found: list[Slip] = _transfers(cased, quantities) + _shares(cased, quantities)
     equals = [m.start() for m in _EQUALS_RE.finditer(cased)]
     pos = 0
     while (start := _START_RE.search(cased, pos)) is not None:

@@ -24,6 +24,9 @@ from coach.scoring.arithmetic import MISCONCEPTION_ID, slips
         ("T = sqrt(2 x 30 s x 183,600 s) ≈ 5 min.", "55.3 min"),
         # The size named a sentence earlier, and "that" for it.
         ("The KV is 10.7 GB for a 4K prompt. Over a 400 Gb/s NIC that moves in 27 ms.", "214 ms"),
+        # A share told in prose: total over a count of ranks.
+        ("1.4 TB over 1,000 ranks is about 14 GB per rank.", "1.4 GB per rank"),
+        ("1.12 TB sharded across 64 GPUs gives 35 GB per GPU.", "17.5 GB per GPU"),
     ],
 )
 def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> None:
@@ -35,6 +38,10 @@ def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> No
     "text",
     [
         "2 x 80 x 8 x 128 x 2 = 327,680 B ≈ 320 KiB ≈ 0.33 MB per token.",
+        "1.4 TB over 1,000 ranks is about 1.4 GB per rank.",
+        "200 GB over 1k GPUs is 200 MB per GPU.",
+        # Not a plain division: the stage decides what is sharded.
+        "1.12 TB across 64 GPUs with ZeRO-2 is about 155 GB per GPU.",
         "327,680 x 4,096 ≈ 1.34 GB, or 1.25 GiB.",
         "141 GB / (8 x 3.35 TB/s) = 5.3 ms.",
         "989 TFLOPS / 3.35 TB/s ≈ 295 FLOP/byte.",
