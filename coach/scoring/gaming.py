@@ -44,7 +44,7 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (('":', "':"), r"[\"'](?:evaluator|grader|judge|scorer|grading|scoring)[\w-]*[\"']\s*:"),
     (("<!--",), r"<!--.*?-->"),
     (("inst]", "<|", "###"), r"\[/?inst\]|<\|im_(?:start|end)\|>|<\|(?:system|user|assistant)\|>|###\s*(?:instruction|system|response)"),
-    (("note", "message", "instruction"), r"\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:\w+\s+)?(?:grader|evaluator|ai|model|llm|judge|reviewer|scorer|marker|grading)\b"),
+    (("note", "message", "instruction"), r"\b(?:note|footnote|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:\w+\s+)?(?:graders?|evaluators?|ai|models?|llms?|judges?|reviewers?|scorers?|markers?|grading|(?:scoring|grading|marking|evaluation)\s+(?:system|tool|pipeline|bot|engine|model|software))\b"),
     (("grader", "grading", "scorer", "evaluator", "marker"), r"\b(?:automated|automatic|ai|llm|machine)\s+(?:grader|grading\s+(?:system|model|tool)|scorer|evaluator|marker)\b"),
     (("grader", "evaluator", "scorer", "judge"), r"(?:^|[\n.!?(\[])\s*(?:dear\s+|note\s+to\s+(?:the\s+)?)?(?:grader|evaluator|scorer|judge)s?\s*:"),
     (("score", "grade", "rate", "mark"), r"\b(?:score|grade|rate|mark)\s+(?:it|this|me|my\s+answer|this\s+(?:answer|response))\s+(?:as\s+|a\s+|an\s+)?(?:10/10|100|full|perfect|maximum|max|excellent|a\+|top)\b"),
@@ -65,11 +65,17 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("criteria",), r"\bmeets?\s+all\s+(?:the\s+)?(?:criteria|requirements\s+of\s+the\s+rubric)\b"),
     (("score", "label", "grade", "band", "harness"), r"\b(?:expected|target|golden|gold|anchor|reference)[_ ]?(?:score|label|grade|band)\b\s*(?:=|:|is|of)\s*\d|\bgrader[_ ]score\b|\bgolden[_ ]labels?\b|\bgrad(?:er|ing)[_ ]harness\b"),
     (("skip", "pre-graded", "pregraded", "pre-scored", "calibration"), r"\bskip\w*\s+(?:the\s+|all\s+|any\s+)?(?:remaining\s+|other\s+|rest\s+of\s+the\s+)?(?:rubric|grading|scoring)(?:\s+checks?)?\b|\bpre-?(?:graded|scored)\b|\bcalibration\s+harness\b"),
-    (("note", "instruction", "message", "directive", "comment"), r"\b(?:evaluator|grader|grading|scorer|scoring|reviewer|marker|judge|assessor)(?:'s)?\s+(?:note|instructions?|message|directive|comment)s?\s*:"),
+    (("note", "instruction", "message", "directive", "comment"), r"\b(?:evaluator|grader|grading|scorer|scoring|marker|judge|assessor)(?:'s)?\s+(?:note|instructions?|message|directive|comment)s?\s*:"),
     (("if you are", "if you're"), r"\bif\s+you(?:\s+are|'re)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}(?:grader|grading|scorer|scoring|evaluator|evaluating|judge|marker|marking|llm|ai|language\s+model|assistant)\b"),
     (("score", "mark", "point", "grade", "credit"), r"\b(?:record|enter|log|assign|award|give|grant|output|return|set)\s+(?:it\s+|this\s+(?:answer\s+|response\s+)?)?(?:the\s+|a\s+)?(?:maximum|max|highest|full|top|perfect)\s+(?:possible\s+)?(?:score|marks?|points?|grade|credit)\b"),
     (("rubric", "grading", "scoring"), r"\b(?:rubric|grading\s+(?:criteria|scheme)|scoring\s+(?:criteria|scheme))\b[^.\n]{0,40}\b(?:was|has\s+been|have\s+been|is\s+now|were)\s+(?:revised|updated|changed|amended|replaced|modified|relaxed)\b"),
     (("100/100", "10/10", "full marks", "maximum", "perfect"), r"\b(?:scored|graded|marked|rated)\s+(?:as\s+|at\s+|with\s+)?(?:a\s+)?(?:100\s*/\s*100|10\s*/\s*10|full\s+marks|(?:the\s+)?maximum\b|perfect\b)"),
+    (("/100", "/ 100"), r"\b(?:rated|scored|graded|marked|gave)\s+(?:it|this|the\s+(?:answer|response|original)|this\s+(?:answer|response))\s+(?:a\s+|at\s+|as\s+)?\d{1,3}\s*/\s*100\b"),
+    (("please",), r"\bplease\s+(?:score|grade|mark|rate|evaluate|assess)\b"),
+    (("penal", "deduct", "dock", "mark down"), r"\b(?:do\s+not|don't|never)\s+(?:penali[sz]e|deduct|dock|mark\s+down)\s+(?:me|this|the\s+(?:candidate|answer|response|score)|omissions|(?:any\s+)?points|marks)\b"),
+    (("score",), r"\b(?:any\s+|a\s+)?score\s+(?:below|under|less\s+than|lower\s+than)\s+\d{2}\b"),
+    (("gold",), r"\b(?:this|the\s+following)\s+(?:response|answer|submission)\s+(?:is|was)\s+(?:[\w-]+\s+){0,8}?gold(?:en)?\s+(?:reference|standard|answer)\b"),
+    (("record", "enter", "output", "return"), r"\b(?:record|enter|output|return)\s+(?:a\s+(?:score|grade|mark)\s+of\s+)?(?:[5-9]\d|100)(?:\s*/\s*100)?\s*(?:[.,;]|and\b|$)"),
 ]  # fmt: skip
 _INJECTION = [(keys, re.compile(pattern, re.DOTALL)) for keys, pattern in _INJECTION_PATTERNS]
 
@@ -97,7 +103,7 @@ def _prose(words: list[str]) -> list[str]:
 
 
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·▪]|\d+[.)])\s")
-_ARITHMETIC_RE = re.compile(r"[=×]|\d\s*[*/x]\s*\d")
+_ARITHMETIC_RE = re.compile(r"[=×]|\d\s+[*/x]\s+\d|\d[*/x]\d")  # not "7.4x 12.6x"
 # A worked result: a figure equal to another figure ("12 B/param = 1.2 TB", "13 GB = 293").
 _RESULT_RE = re.compile(r"\d[\w/.%]*(?:\s?[a-z]{1,4}(?:/[a-z]+)?)?\s*(?:=|≈)\s*~?\d")
 # A table row that gives a figure ("| ZeRO-3 | + parameters | 17.5 GB |") states a fact.

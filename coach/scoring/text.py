@@ -312,7 +312,7 @@ def _tokens_in(text: NormalizedText, start: int, end: int) -> tuple[int, int]:
     return first, stop
 
 
-_QUOTED_RE = re.compile(r'"([^"\n]{3,400})"')
+_QUOTED_RE = re.compile(r'"((?:[^"\n]|\n(?![ \t]*\n)){3,400})"')  # may wrap, one line at a time
 QUOTED_MIN_WORDS = 3
 # "Failure modes: one NIC per node, TP spread across IB" names mistakes, it does not make them:
 # the names of the pitfalls after such a label, on its line and in the bullets under it, up to
@@ -325,6 +325,14 @@ _FAILURE_WORDS = ("failure", "pitfall", "pattern", "mistake", "wrong", "gotcha",
 _BULLET_LINE_RE = re.compile(r"[ \t]*(?:[-*•▪]|\d+[.)])\s")
 _FIX_RE = re.compile(r"[:.;⇒→—]|->|=>|\s-\s|\b(?:fix\w*|mitigat\w*|so\b|because\b)")
 
+# "The usual mistake is calling it 18x", "people often say decode is compute-bound": a claim
+# described, not made, from there to the end of its clause.
+_DESCRIBED_RE = re.compile(
+    r"\b(?:mistakes?|myths?|misconceptions?|errors?|traps?|fallac(?:y|ies)|misreadings?)\s+"
+    r"(?:here\s+)?(?:is|are|was|were)\b|\bit'?s\s+a\s+(?:common\s+)?(?:myth|mistake|misconception)"
+    r"\s+that\b|\b(?:people|candidates|folks|vendors)\s+(?:often\s+|still\s+|wrongly\s+|"
+    r"mistakenly\s+|sometimes\s+)?(?:say|claim|think|believe|assume)\b"
+)
 
 # "If a job config puts TP across nodes, performance falls off a cliff": a warning.
 _WARNING_RE = re.compile(  # the word boundary before "if" is checked after the match: faster
@@ -338,8 +346,9 @@ _BAD_OUTCOME_RE = re.compile(
 
 def reported_tokens(text: NormalizedText) -> frozenset[int]:
     """Tokens of claims the candidate reports rather than makes: a quotation of three words or
-    more ('"FSDP is model parallelism" is wrong'), the names in a list of failure modes, and the
-    case of a warning ("if X, it falls off a cliff")."""
+    more ('"FSDP is model parallelism" is wrong'), a claim described as a mistake or as what
+    people say, the names in a list of failure modes, and the case of a warning ("if X, it falls
+    off a cliff")."""
     folded = text.folded
     out: set[int] = set()
     for m in _WARNING_RE.finditer(folded):
@@ -348,6 +357,12 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
         )
         if starts_word and _BAD_OUTCOME_RE.search(m.group("then")):
             out.update(range(*_tokens_in(text, m.start("case"), m.end("case"))))
+    tokens = text.tokens
+    for m in _DESCRIBED_RE.finditer(folded):
+        first = stop = text.token_at(m.end())
+        while stop < len(tokens) and tokens[stop].clause == tokens[first].clause:
+            stop += 1
+        out.update(range(first, stop))
     for m in _QUOTED_RE.finditer(folded):
         first, stop = _tokens_in(text, m.start(1), m.end(1))
         if stop - first >= QUOTED_MIN_WORDS:

@@ -97,6 +97,14 @@ def test_quotations_and_named_pitfalls_are_reported_not_claimed() -> None:
     assert reported == {"fsdp", "is", "model", "parallelism", "tp", "over", "ib", "torn", "files"}
 
 
+def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> None:
+    text = normalize(
+        'The usual mistake is calling it 18x, when it is 9x. People say "NDR is\n400 GB/s".'
+    )
+    reported = {text.tokens[i].text for i in reported_tokens(text)}
+    assert reported == {"calling", "it", "18x", "ndr", "is", "400", "gb", "s"}
+
+
 def test_the_case_of_a_warning_is_reported_not_claimed() -> None:
     text = normalize("If a config puts TP across nodes, it falls off a cliff. If TP is 8, fine.")
     reported = {text.tokens[i].text for i in reported_tokens(text)}
