@@ -11,7 +11,11 @@ KV_STRONG = (
     "We use paged attention: the KV cache lives in fixed-size blocks, so there is no "
     "fragmentation. Each token costs about 0.5 MB/token, so an 80 GB H100 holds roughly 100k "
     "tokens after weights. When the cache is full we evict with LRU, and we preempt requests "
-    "before the server runs out of memory."
+    "before the server runs out of memory. This matters because long conversations and many "
+    "concurrent users both multiply the memory that the cache needs, and running short forces "
+    "the scheduler to stall or to drop work. Keeping the cache compact and releasing it "
+    "carefully keeps latency predictable while the batch stays large enough to keep the GPU "
+    "busy, which is what the service is paid for."
 )
 KV_WEAK = "We keep the KV cache in GPU memory and hope it fits."
 CHECKPOINT_ANSWER = (

@@ -33,6 +33,11 @@ from coach.scoring.text import NormalizedText, normalize, reported_tokens
 
 DEFAULT_MAX_CHARS = 20_000
 TOO_SHORT_WORDS = 40
+"""Below this an answer has no room for the question's topics: it is too short, not off topic."""
+BRIEF_WORDS = 100
+BRIEF_POINTS_PER_WORD = 0.8
+"""An answer under BRIEF_WORDS words is capped at this many points a word (45 words: 36): a
+few dense lines can name the right facts, but not the reasoning an interviewer is listening for."""
 CAPS = {
     "no_figures": 50.0,
     "keyword_stuffing": 35.0,
@@ -290,16 +295,20 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
                 f"hallmarks of other questions and {anchors} of this one ({rubric.title}).",
             )
         )
-    if style.word_count < TOO_SHORT_WORDS:
+    brief_cap = None
+    if style.word_count < BRIEF_WORDS:
+        brief_cap = round(BRIEF_POINTS_PER_WORD * style.word_count, 1)
         flags.append(
             Flag(
                 code="too_short",
-                message=f"Only {style.word_count} words. A strong answer to this question "
-                "usually takes 200-400 words: numbers, design choices and failure modes.",
+                message=f"Only {style.word_count} words, so the score is capped at {brief_cap:g}. "
+                "A strong answer to this question usually takes 200-400 words: numbers, "
+                "design choices, the reasoning behind them and failure modes.",
             )
         )
-    elif (
-        not judged.quantities()
+    if (
+        style.word_count >= TOO_SHORT_WORDS
+        and not judged.quantities()
         and any(d.id == "numbers" for d in rubric.dimensions)
         and not any(f.code in CAPS for f in flags)  # a lower cap already says more
     ):
@@ -327,6 +336,8 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
     score = 100.0 * earned / available if available else 0.0
     score = max(0.0, score - penalty)
     caps = [CAPS[f.code] for f in flags if f.code in CAPS]
+    if brief_cap is not None:
+        caps.append(brief_cap)
     cap = min(caps) if caps else None
     if cap is not None:
         score = min(score, cap)

@@ -196,6 +196,20 @@ def test_short_on_topic_answer_is_too_short_not_off_topic(rubric: Rubric) -> Non
     assert "off_topic" not in result.flag_codes()
 
 
+def test_a_brief_answer_of_the_right_facts_is_capped_by_its_length(rubric: Rubric) -> None:
+    # Regression: 45 dense words naming every component scored 65, like a full explanation.
+    answer = (
+        "NVLink/NVSwitch inside the node (900 GB/s per H100), 400 Gb/s NDR InfiniBand between "
+        "nodes with one NIC per GPU and GPUDirect RDMA, on a rail-optimised non-blocking fat tree. "
+        "Keep tensor parallel on NVLink, pipeline and data parallel across IB. RoCE works if you "
+        "configure PFC/ECN."
+    )
+    result = grade(answer, rubric)
+    assert "too_short" in result.flag_codes()
+    assert result.cap is not None and result.score == result.cap < 45
+    assert f"capped at {result.cap:g}" in next(f.message for f in result.flags)
+
+
 def test_a_quoted_or_listed_mistake_is_not_charged_but_a_stated_one_is(
     rubric: Rubric, excellent: str
 ) -> None:
