@@ -327,14 +327,20 @@ def _conditional(tokens: list[Token], b: Mention) -> bool:
     the hundreds before it's X"."""
     if b.first == 0:
         return False
+
+    def condition(t: Token) -> bool:  # "once batches grow", not "the whole prompt at once"
+        return t.text in _CONDITIONS and not (
+            t.text == "once" and t.position > 0 and tokens[t.position - 1].text == "at"
+        )
+
     if tokens[b.first - 1].text in _STATE_COPULAS:
         clause = tokens[b.first].clause
         before = tokens[max(0, b.first - 4) : b.first - 1]
-        return any(t.text in _CONDITIONS and t.clause == clause for t in before)
+        return any(condition(t) and t.clause == clause for t in before)
     if tokens[b.first - 1].text not in _BECOME:
         return False
     sentence, clause = tokens[b.first].sentence, tokens[b.first].clause
-    if any(t.text in _CONDITIONS for t in tokens if t.sentence == sentence):
+    if any(condition(t) for t in tokens if t.sentence == sentence):
         return True
     before = tokens[max(0, b.first - 10) : b.first]
     return any(t.text in _REQUIRES and t.clause == clause for t in before)
