@@ -233,9 +233,10 @@ def _transfers(cased: str, quantities: list[Quantity]) -> list[Slip]:
     return found
 
 
-# "1.4 TB over 1,000 ranks is about 1.4 GB per rank": size / count = size per rank.
+# "1.4 TB over 1,000 ranks is about 1.4 GB per rank": size / count = size per rank (the size may
+# end the sentence before, when "that" or "it" names it again).
 _SHARE_COUNT_RE = re.compile(
-    r"^[^.;!?\d]{0,30}?\b(?:over|across|among|between|by|on)\s+(?:all\s+|the\s+)?"
+    r"^(?P<next>[.;]\s+)?[^.;!?\d]{0,30}?\b(?:over|across|among|between|by|on)\s+(?:all\s+|the\s+)?"
     r"(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<k>[kK]\b)?\s*(?:ranks|gpus|nodes|workers|"
     r"devices|processes|h100s|a100s)\b(?:(?!zero|stage|ddp|replica|plus|with)[^.;!?\d+]){0,25}$",
     re.IGNORECASE,
@@ -254,10 +255,13 @@ def _shares(cased: str, quantities: list[Quantity]) -> list[Slip]:
             or share.unit.per not in ("gpu", "node")
         ):
             continue
-        count = _SHARE_COUNT_RE.match(cased[total.end : share.start])
+        between = cased[total.end : share.start]
+        count = _SHARE_COUNT_RE.match(between)
         raw = _NUMBER_RE.match(share.text)
         if count is None or raw is None:
             continue
+        if count.group("next") and not _BACK_RE.search(between[count.end("n") :]):
+            continue  # "... 600 GB. Spread over 1,000 GPUs that's 6 GB per rank" names it again
         n = parse_number(count.group("n")) * (1000 if count.group("k") else 1)
         expected = total.lo * total.unit.factor / n if n >= 2 else None
         if expected is not None and not _close(expected, share.lo * share.unit.factor, raw.group()):

@@ -131,8 +131,9 @@ def _evidence(text: NormalizedText, spans: list[Span]) -> list[Evidence]:
 
 
 def _arithmetic(ctx: Context, reported: list[MisconceptionResult]) -> MisconceptionResult | None:
-    """Worked calculations whose stated result does not follow, as one misconception; a slip a
-    rubric misconception already reports ("8 GB over 400 Gb/s in 20 ms") is not counted twice."""
+    """Worked calculations whose stated result does not follow, as one misconception; a slip whose
+    result a rubric misconception already reports ("8 GB over 400 Gb/s in 20 ms") is not counted
+    twice, but a wrong step from a wrong figure is ("600 GB" too small, "6 GB per rank" of it)."""
     text = ctx.text
     taken = [(e.start, e.end) for m in reported for e in m.evidence]
     found, spans = [], []
@@ -143,8 +144,9 @@ def _arithmetic(ctx: Context, reported: list[MisconceptionResult]) -> Misconcept
         ):
             continue
         start, end = text.original_span(slip.start, slip.end, cased=True)
-        if any(a < end and start < b for a, b in taken):
-            continue
+        result_start, _ = text.original_span(slip.end - len(slip.result), slip.end, cased=True)
+        if any(a < end and result_start < b for a, b in taken):
+            continue  # the wrong result is already reported
         found.append(slip)
         spans.append((start, end))
     if not found:

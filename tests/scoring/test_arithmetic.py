@@ -27,6 +27,7 @@ from coach.scoring.arithmetic import MISCONCEPTION_ID, slips
         # A share told in prose: total over a count of ranks.
         ("1.4 TB over 1,000 ranks is about 14 GB per rank.", "1.4 GB per rank"),
         ("1.12 TB sharded across 64 GPUs gives 35 GB per GPU.", "17.5 GB per GPU"),
+        ("It is 600 GB. Spread over 1,000 GPUs that's 6 GB per rank.", "0.6 GB per rank"),
     ],
 )
 def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> None:
@@ -42,6 +43,7 @@ def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> No
         "200 GB over 1k GPUs is 200 MB per GPU.",
         # Not a plain division: the stage decides what is sharded.
         "1.12 TB across 64 GPUs with ZeRO-2 is about 155 GB per GPU.",
+        "The checkpoint is 600 GB. Over 1,000 GPUs we also keep 2 GB per rank of logs.",
         "327,680 x 4,096 ≈ 1.34 GB, or 1.25 GiB.",
         "141 GB / (8 x 3.35 TB/s) = 5.3 ms.",
         "989 TFLOPS / 3.35 TB/s ≈ 295 FLOP/byte.",
