@@ -200,36 +200,62 @@ def _size_before(quantities: list[Quantity], at: int) -> Quantity | None:
     return None
 
 
+def _transfer_slip(size: Quantity, rate: Quantity, time: Quantity, cased: str) -> Slip | None:
+    """The slip in "SIZE ... RATE ... TIME" (in either order of size and rate), if any."""
+    start, end = min(size.start, rate.start), time.end
+    if (
+        _SPLIT_RE.search(cased[size.start : end].lower())
+        or size.unit.per
+        or rate.unit.per
+        or size.lo != size.hi
+        or rate.lo != rate.hi
+        or time.lo != time.hi
+    ):
+        return None
+    expected = size.lo * size.unit.factor / (rate.lo * rate.unit.factor)
+    raw = _NUMBER_RE.match(time.text)
+    if raw is None or _close(expected, time.lo * time.unit.factor, raw.group()):
+        return None
+    unit = time.text[len(raw.group()) :].strip()
+    return Slip(start, end, time.text, _format(expected / time.unit.factor, unit))
+
+
+# "At 50 GB/s, a 1.4 TB checkpoint takes 28 s", "sustains 50 GB/s, so a 1.4 TB save takes ...".
+_RATE_FIRST_LEAD_RE = re.compile(r"\b(?:at|over|with|using|via)\s+(?:about\s+|~\s*)?$", re.I)
+_RATE_FIRST_BETWEEN_RE = re.compile(r"^[^.;!?\d]{0,60}$")
+_SO_RE = re.compile(r"\b(?:so|then|thus|hence|means?|meaning)\b", re.I)
+
+
 def _transfers(cased: str, quantities: list[Quantity]) -> list[Slip]:
     """ "1.4 TB at 50 GB/s takes about 28 s": size / rate = time."""
     found = []
-    for at, (rate, time) in enumerate(zip(quantities, quantities[1:], strict=False)):
+    for at, rate in enumerate(quantities[:-1]):
+        if rate.unit.dimension != "rate":
+            continue
+        time = quantities[at + 1]
         size = _size_before(quantities, at)
-        if (
-            size is None
-            or (rate.unit.dimension, time.unit.dimension) != ("rate", "time")
-            or size.lo != size.hi
-            or rate.lo != rate.hi
-            or time.lo != time.hi
-        ):
-            continue
-        between, after = cased[size.end : rate.start], cased[rate.end : time.start]
-        if not _TAKES_RE.match(after):
-            continue
-        if not _VIA_RE.match(between) and not (
-            len(between) <= 80 and _VIA_NEXT_RE.search(between) and _BACK_RE.search(after)
-        ):
-            continue
-        if _SPLIT_RE.search(cased[size.start : time.end].lower()) or size.unit.per or rate.unit.per:
-            continue
-        expected = size.lo * size.unit.factor / (rate.lo * rate.unit.factor)
-        raw = _NUMBER_RE.match(time.text)
-        stated = time.lo * time.unit.factor
-        if raw and not _close(expected, stated, raw.group()):
-            unit = cased[time.end - len(time.text) : time.end][len(raw.group()) :].strip()
-            found.append(
-                Slip(size.start, time.end, time.text, _format(expected / time.unit.factor, unit))
-            )
+        if time.unit.dimension == "time" and size is not None:
+            between, after = cased[size.end : rate.start], cased[rate.end : time.start]
+            if _TAKES_RE.match(after) and (
+                _VIA_RE.match(between)
+                or (len(between) <= 80 and _VIA_NEXT_RE.search(between) and _BACK_RE.search(after))
+            ):
+                if slip := _transfer_slip(size, rate, time, cased):
+                    found.append(slip)
+        elif at + 2 < len(quantities):  # the rate first: RATE ... SIZE ... TIME
+            size, time = quantities[at + 1], quantities[at + 2]
+            between = cased[rate.end : size.start]
+            if (
+                (size.unit.dimension, time.unit.dimension) == ("size", "time")
+                and _RATE_FIRST_BETWEEN_RE.match(between)
+                and _TAKES_RE.match(cased[size.end : time.start])
+                and (
+                    _RATE_FIRST_LEAD_RE.search(cased[max(0, rate.start - 15) : rate.start])
+                    or _SO_RE.search(between)
+                )
+                and (slip := _transfer_slip(size, rate, time, cased))
+            ):
+                found.append(slip)
     return found
 
 

@@ -28,6 +28,9 @@ from coach.scoring.arithmetic import MISCONCEPTION_ID, slips
         ("1.4 TB over 1,000 ranks is about 14 GB per rank.", "1.4 GB per rank"),
         ("1.12 TB sharded across 64 GPUs gives 35 GB per GPU.", "17.5 GB per GPU"),
         ("It is 600 GB. Spread over 1,000 GPUs that's 6 GB per rank.", "0.6 GB per rank"),
+        # The rate first.
+        ("Lustre sustains 50 GB/s aggregate, so a 1.4 TB save takes about 2.8 s.", "28 s"),
+        ("At 50 GB/s, a 1.4 TB checkpoint takes about 3 s.", "28 s"),
     ],
 )
 def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> None:
@@ -44,6 +47,9 @@ def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> No
         # Not a plain division: the stage decides what is sharded.
         "1.12 TB across 64 GPUs with ZeRO-2 is about 155 GB per GPU.",
         "The checkpoint is 600 GB. Over 1,000 GPUs we also keep 2 GB per rank of logs.",
+        "At 50 GB/s, a 1.4 TB checkpoint takes about 28 s.",
+        "NVLink gives 900 GB/s, and a 1.4 TB checkpoint takes 28 s to write.",  # unrelated rate
+        "At 400 Gb/s per NIC, 1.34 GB over 8 NICs takes 3.4 ms.",
         "327,680 x 4,096 ≈ 1.34 GB, or 1.25 GiB.",
         "141 GB / (8 x 3.35 TB/s) = 5.3 ms.",
         "989 TFLOPS / 3.35 TB/s ≈ 295 FLOP/byte.",
