@@ -44,6 +44,7 @@ CAPS = {
     "dismissive": 30.0,
     "possible_injection": 25.0,
     "off_topic": 15.0,
+    "wrong_claim": 75.0,
 }
 LIST_CREDIT = 0.5
 DISMISSED_MIN = 3
@@ -337,6 +338,18 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
     penalty = sum(m.penalty for m in misconceptions)
     score = 100.0 * earned / available if available else 0.0
     score = max(0.0, score - penalty)
+    if misconceptions and score > CAPS["wrong_claim"]:
+        # One wrong figure or concept in an otherwise complete answer costs only its penalty;
+        # interviewers (and every independent writer of test answers) put such an answer below
+        # excellent.
+        flags.append(
+            Flag(
+                code="wrong_claim",
+                message=f"Capped at {CAPS['wrong_claim']:g}: this answer states something "
+                "false (see the corrections below), and an answer is not excellent while it "
+                "does. Fix the claim and the rest of the answer speaks for itself.",
+            )
+        )
     caps = [CAPS[f.code] for f in flags if f.code in CAPS]
     if brief_cap is not None:
         caps.append(brief_cap)

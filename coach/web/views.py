@@ -41,6 +41,7 @@ FLAG_HEADLINES = {
     "dismissive": "This waves away what the question is about",
     "no_figures": "No numbers: size it, and give the bandwidths",
     "hidden_characters": "Invisible characters were removed",
+    "wrong_claim": "A wrong claim keeps this below excellent",
 }
 
 

@@ -221,6 +221,17 @@ def test_a_quoted_or_listed_mistake_is_not_charged_but_a_stated_one_is(
     assert "tp-across-nodes" not in [m.id for m in grade(listed, rubric).misconceptions]
 
 
+def test_one_wrong_claim_keeps_an_otherwise_excellent_answer_below_excellent(
+    rubric: Rubric, excellent: str
+) -> None:
+    # Regression: one false claim cost only its penalty (3-8 points), so answers with one wrong
+    # concept still scored 80-89, "excellent".
+    assert grade(excellent, rubric).score >= 80
+    result = grade(excellent + "\nTensor parallelism goes across nodes over InfiniBand.", rubric)
+    assert result.score == result.cap == 75
+    assert "wrong_claim" in result.flag_codes()
+
+
 def test_an_answer_without_a_single_figure_is_capped_at_partial(rubric: Rubric) -> None:
     explained = (
         "Inside each server the GPUs talk over NVLink through NVSwitch, because tensor "
