@@ -163,10 +163,11 @@ def _arithmetic(ctx: Context, reported: list[MisconceptionResult]) -> Misconcept
     )
 
 
-def _criterion(c: Criterion, ctx: Context) -> CriterionResult:
+def _criterion(c: Criterion, ctx: Context, judged: Context) -> CriterionResult:
+    """`judged` decides `unless`: a claim the answer only reports rules nothing out."""
     outcome: Outcome = run(c.check, ctx)
     note = outcome.note
-    if outcome.passed and c.unless is not None and run(c.unless, ctx).passed:
+    if outcome.passed and c.unless is not None and run(c.unless, judged).passed:
         outcome = Outcome(Status.FAIL, outcome.spans)
         note = "Matched, but the answer also says something that rules this out."
     points = 0.0
@@ -210,11 +211,9 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
         list_like=style.list_like_sentences,
     )
 
-    criteria = [_criterion(c, ctx) for c in rubric.criteria]
-    misconceptions = []
     # A quoted claim ('"ZeRO-2 is enough." Not for 70B.') or a listed pitfall ("Failure modes:
-    # ..., TP spread across IB") is reported, not made: it costs nothing. Most answers have
-    # neither and share the criteria's context.
+    # ..., TP spread across IB") is reported, not made: it costs nothing and rules nothing out.
+    # Most answers have neither and share the criteria's context.
     reported = reported_tokens(text)
     judged = ctx
     if reported:
@@ -225,8 +224,11 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
             excluded_sentences=injected,
             excluded_tokens=reported,
             list_like=style.list_like_sentences,
+            decisive=True,
         )
+    criteria = [_criterion(c, ctx, judged) for c in rubric.criteria]
     judged.decisive = True
+    misconceptions = []
     for mis in rubric.misconceptions:
         outcome = run(mis.check, judged)
         if outcome.passed and not (mis.unless is not None and run(mis.unless, judged).passed):
