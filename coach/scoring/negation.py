@@ -174,7 +174,8 @@ def rejected_claims(tokens: list[Token]) -> set[int]:
 # A clause that passes judgement on what it talks about.
 _DISMISSALS = _DISMISSIVE_AFTER | frozenset(
     """academic theatre theater luxury curiosity superfluous overengineering overengineered
-    distraction premature oversold fantasy toy mistake antipattern marketing""".split()
+    distraction premature oversold fantasy toy mistake antipattern marketing upsell theoretical
+    relic relics holdover""".split()
 )
 # "X is cargo cult", "X is a solved problem", "X is a non-issue", "X is a waste of storage"
 _DISMISSIVE_PHRASES = ("nice to have", "cargo cult", "solved problem", "non issue", "waste of",
