@@ -269,6 +269,13 @@ _SHARE_COUNT_RE = re.compile(
 )
 
 
+# "... 400 GB. Split across 1,000 GPUs, each rank writes a 40 GB shard."
+_PARTICIPLE_RE = re.compile(
+    r"[.;]\s+(?:split|spread|sharded|divided|partitioned|distributed)\b", re.I
+)
+_SHARD_RE = re.compile(r"\s*(?:shards?|slices?|pieces?)\b", re.I)
+
+
 def _shares(cased: str, quantities: list[Quantity]) -> list[Slip]:
     """ "1.4 TB over 1,000 ranks is about 14 GB per rank": the share does not follow."""
     found = []
@@ -278,7 +285,7 @@ def _shares(cased: str, quantities: list[Quantity]) -> list[Slip]:
             or total.lo != total.hi
             or share.lo != share.hi
             or total.unit.per
-            or share.unit.per not in ("gpu", "node")
+            or not (share.unit.per in ("gpu", "node") or _SHARD_RE.match(cased, share.end))
         ):
             continue
         between = cased[total.end : share.start]
@@ -286,7 +293,9 @@ def _shares(cased: str, quantities: list[Quantity]) -> list[Slip]:
         raw = _NUMBER_RE.match(share.text)
         if count is None or raw is None:
             continue
-        if count.group("next") and not _BACK_RE.search(between[count.end("n") :]):
+        if count.group("next") and not (
+            _BACK_RE.search(between[count.end("n") :]) or _PARTICIPLE_RE.match(between)
+        ):
             continue  # "... 600 GB. Spread over 1,000 GPUs that's 6 GB per rank" names it again
         n = parse_number(count.group("n")) * (1000 if count.group("k") else 1)
         expected = total.lo * total.unit.factor / n if n >= 2 else None

@@ -28,6 +28,7 @@ from coach.scoring.arithmetic import MISCONCEPTION_ID, slips
         ("1.4 TB over 1,000 ranks is about 14 GB per rank.", "1.4 GB per rank"),
         ("1.12 TB sharded across 64 GPUs gives 35 GB per GPU.", "17.5 GB per GPU"),
         ("It is 600 GB. Spread over 1,000 GPUs that's 6 GB per rank.", "0.6 GB per rank"),
+        ("It is 400 GB. Split across 1,000 GPUs, each rank writes a 40 GB shard.", "0.4 GB"),
         # The rate first.
         ("Lustre sustains 50 GB/s aggregate, so a 1.4 TB save takes about 2.8 s.", "28 s"),
         ("At 50 GB/s, a 1.4 TB checkpoint takes about 3 s.", "28 s"),
@@ -47,6 +48,7 @@ def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> No
         # Not a plain division: the stage decides what is sharded.
         "1.12 TB across 64 GPUs with ZeRO-2 is about 155 GB per GPU.",
         "The checkpoint is 600 GB. Over 1,000 GPUs we also keep 2 GB per rank of logs.",
+        "The checkpoint is 400 GB. Across 1,000 GPUs we keep 2 GB shards of logs.",
         "At 50 GB/s, a 1.4 TB checkpoint takes about 28 s.",
         "NVLink gives 900 GB/s, and a 1.4 TB checkpoint takes 28 s to write.",  # unrelated rate
         "At 400 Gb/s per NIC, 1.34 GB over 8 NICs takes 3.4 ms.",
