@@ -29,6 +29,7 @@ _REASONING = frozenset(
     """because so since therefore thus hence which means otherwise why if unless whereas
     instead tradeoff trade-off versus vs cost costs""".split()
 )
+_SUBORDINATORS = frozenset("when whenever if because since while although though once".split())
 # Items of a list; "/" is left alone, it joins units ("GB/s") and stages ("ZeRO-1/2").
 _LIST_SPLIT_RE = re.compile(r"[,;|\n•·]+|\s-\s")
 
@@ -184,6 +185,8 @@ def _is_list_like(words: list[str], raw: str) -> bool:
             return True
     if _ARITHMETIC_RE.search(raw):
         return False  # a worked calculation is terse, not a list of terms
+    if words[0] in _SUBORDINATORS:
+        return False  # "When they share GPUs, long prefills delay decodes": a clause, not a list
     if ratio < 0.12:
         return True
     return ratio < 0.15 and not any(w in _REASONING for w in words) and len(words) >= 12

@@ -131,6 +131,13 @@ def test_numbers_and_units_do_not_make_a_sentence_a_list() -> None:
     assert not style.list_like_sentences
 
 
+def test_a_sentence_opening_with_when_or_because_is_not_a_list() -> None:
+    # Regression: few function words made this causal sentence "a list of terms": half credit.
+    sentence = "When they share GPUs, long prefills delay ongoing decodes and hurt ITL."
+    style = assess_style(normalize(sentence))
+    assert not style.list_like_sentences
+
+
 def test_short_bullet_fragments_are_list_items() -> None:
     style = assess_style(normalize("- NVSwitch\n- fat tree\n- NVLink is used inside the node"))
     assert style.list_like_sentences == {0, 1}
