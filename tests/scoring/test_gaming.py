@@ -133,7 +133,9 @@ def test_numbers_and_units_do_not_make_a_sentence_a_list() -> None:
 
 def test_a_sentence_opening_with_when_or_because_is_not_a_list() -> None:
     # Regression: few function words made this causal sentence "a list of terms": half credit.
-    sentence = "When they share GPUs, long prefills delay ongoing decodes and hurt ITL."
+    sentence = (
+        "When they share GPUs, long prefills delay ongoing decodes and hurt inter-token latency."
+    )
     style = assess_style(normalize(sentence))
     assert not style.list_like_sentences
 
