@@ -227,7 +227,7 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
             decisive=True,
         )
     criteria = [_criterion(c, ctx, judged) for c in rubric.criteria]
-    judged.decisive = True
+    judged.decisive = True  # the criteria's evidence is collected: from here on, only verdicts
     misconceptions = []
     for mis in rubric.misconceptions:
         outcome = run(mis.check, judged)
@@ -342,8 +342,7 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
     score = max(0.0, score - penalty)
     if misconceptions and score > CAPS["wrong_claim"]:
         # One wrong figure or concept in an otherwise complete answer costs only its penalty;
-        # interviewers (and every independent writer of test answers) put such an answer below
-        # excellent.
+        # interviewers, and the independent writers of our test answers, put it at 75 or below.
         flags.append(
             Flag(
                 code="wrong_claim",
