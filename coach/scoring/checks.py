@@ -63,18 +63,44 @@ class Context:
     decisive: bool = False
     """Only pass/fail matters (misconceptions): composite checks stop at the verdict."""
     _quantities: list[tuple[Quantity, int]] | None = None
-    negated: Negation = field(init=False)
+    _negation: Negation | None = None
+    _parent: Context | None = None
+    """The context this one narrows (see `narrowed`): what it found is filtered, not redone."""
     _mentions: dict[str, list[Mention]] = field(default_factory=dict)
     _asserted: dict[str, list[Mention]] = field(default_factory=dict)
     _regex: dict[tuple[str, bool, bool], Outcome] = field(default_factory=dict)
     """Outcomes of patterns already run: a misconception's pattern is often also the `unless`
     of the criterion it contradicts."""
 
-    def __post_init__(self) -> None:
-        self.negated = Negation(self.text.tokens, self.text.folded)
+    @property
+    def negated(self) -> Negation:
+        if self._negation is None:
+            self._negation = Negation(self.text.tokens, self.text.folded)
+        return self._negation
+
+    def narrowed(self, excluded_tokens: frozenset[int]) -> Context:
+        """This answer with these tokens left out as well, judging only verdicts. Whether a
+        word is negated does not depend on what is left out, so that is shared, and mentions
+        and figures are this context's, filtered."""
+        return Context(
+            self.text,
+            self.concepts,
+            self.index,
+            excluded_sentences=self.excluded_sentences,
+            excluded_tokens=self.excluded_tokens | excluded_tokens,
+            list_like=self.list_like,
+            decisive=True,
+            _negation=self.negated,
+            _parent=self,
+        )
+
+    def _kept(self, found: list[Mention]) -> list[Mention]:
+        return [m for m in found if m.first not in self.excluded_tokens]
 
     def mentions(self, spec: str | list[str]) -> list[Mention]:
         key = spec if isinstance(spec, str) else ConceptIndex.inline_key(spec)
+        if key not in self._mentions and self._parent is not None:
+            self._mentions[key] = self._kept(self._parent.mentions(spec))
         if key not in self._mentions:
             found = self.concepts.mentions(key)
             if self.excluded_sentences or self.excluded_tokens:
@@ -91,6 +117,8 @@ class Context:
     def asserted(self, spec: str | list[str]) -> list[Mention]:
         """Mentions outside a negated or dismissive clause."""
         key = spec if isinstance(spec, str) else ConceptIndex.inline_key(spec)
+        if key not in self._asserted and self._parent is not None:
+            self._asserted[key] = self._kept(self._parent.asserted(spec))
         if key not in self._asserted:
             self._asserted[key] = [
                 m for m in self.mentions(spec) if not self.negated(m.first, m.last)
@@ -112,6 +140,9 @@ class Context:
 
     def quantities(self) -> list[tuple[Quantity, int]]:
         """Quantities with the index of the token where each starts."""
+        if self._quantities is None and self._parent is not None:
+            parent = self._parent.quantities()
+            self._quantities = [(q, tok) for q, tok in parent if tok not in self.excluded_tokens]
         if self._quantities is None:
             found = []
             words = [token.text for token in self.text.tokens]

@@ -215,17 +215,7 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
     # ..., TP spread across IB") is reported, not made: it costs nothing and rules nothing out.
     # Most answers have neither and share the criteria's context.
     reported = reported_tokens(text)
-    judged = ctx
-    if reported:
-        judged = Context(
-            text,
-            ctx.concepts,
-            index,
-            excluded_sentences=injected,
-            excluded_tokens=reported,
-            list_like=style.list_like_sentences,
-            decisive=True,
-        )
+    judged = ctx.narrowed(reported) if reported else ctx
     criteria = [_criterion(c, ctx, judged) for c in rubric.criteria]
     judged.decisive = True  # the criteria's evidence is collected: from here on, only verdicts
     misconceptions = []
