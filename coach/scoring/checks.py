@@ -202,6 +202,16 @@ def compiled_pattern(
 def regex_check(check: RegexCheck, ctx: Context) -> Outcome:
     key = (check.pattern, check.case_sensitive, check.negatable)
     outcome = ctx._regex.get(key)
+    if outcome is None and ctx._parent is not None and key in ctx._parent._regex:
+        # A narrowed context keeps the parent's matches outside the tokens it leaves out (it is
+        # decisive: a verdict and its evidence, no note).
+        parent = ctx._parent._regex[key]
+        if parent.status is Status.UNSCORED:
+            return parent
+        kept = [s for s in parent.spans if ctx.text.token_at(s[0]) not in ctx.excluded_tokens]
+        outcome = ctx._regex[key] = (
+            Outcome(Status.PASS, kept) if parent.passed and kept else Outcome(Status.FAIL)
+        )
     if outcome is None:
         outcome = ctx._regex[key] = _regex_outcome(check, ctx)
     return outcome

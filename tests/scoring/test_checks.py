@@ -369,6 +369,28 @@ def test_misconception_with_several_matching_branches_costs_its_penalty_once(
     assert result.penalty_points == 10
 
 
+@pytest.mark.parametrize(
+    ("answer", "charged"),
+    [
+        ('The deck says "TP goes across nodes over IB".', []),
+        ('The deck says "TP goes across nodes over IB". Still, TP goes across nodes here.', ["tp"]),
+    ],
+)
+def test_a_pattern_the_criteria_ran_is_judged_again_without_reported_claims(
+    make_rubric: MakeRubric, answer: str, charged: list[str]
+) -> None:
+    # The misconception reuses the criterion's matches, minus those inside the quotation.
+    pattern = {"type": "regex", "pattern": r"\btp goes across nodes\b"}
+    misconception = {"id": "tp", "description": "d", "penalty": 5, "correction": "c",
+                     "check": pattern}  # fmt: skip
+    result = grade(answer + LONG_TAIL, make_rubric(pattern, misconceptions=[misconception]))
+    assert result.criteria[0].met
+    assert [m.id for m in result.misconceptions] == charged
+    if charged:
+        [evidence] = result.misconceptions[0].evidence
+        assert evidence.start > answer.index("Still")
+
+
 def test_words_remembered_from_earlier_answers_do_not_change_a_grade(
     rubrics: dict[str, Rubric],
 ) -> None:
