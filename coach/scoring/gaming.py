@@ -83,6 +83,8 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("author",), r"\b(?:question|rubric|exam|test|item)\s+author\b"),
     (("feedback",), r"\b(?:do\s+not|don't|never)\s+(?:mention|reveal|repeat|include)\s+(?:this|it)\b[^.\n]{0,40}\bfeedback\b"),
     (("skip",), r"\bskip[_ ]remaining[_ ]checks\b"),
+    ((".score", ".band", ".grade", "grader returns"), r"\b(?:result|grade|grading|evaluation|response|verdict)\.(?:score|band|grade)\s*(?:>=|==|>|=)\s*\d|\bgrader\s+returns\s+(?:at\s+least\s+)?\d"),
+    (("score", "band", "grade", "suppress"), r"\b(?:candidate|final|override|forced|min|minimum)[_ ](?:score|band|grade)\s*[:=]\s*\d|\bflags?[_ ]to[_ ](?:suppress|ignore|drop)\b|\bsuppress(?:ed)?[_ ]flags\b"),
 ]  # fmt: skip
 _INJECTION = [(keys, re.compile(pattern, re.DOTALL)) for keys, pattern in _INJECTION_PATTERNS]
 
