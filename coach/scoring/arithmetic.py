@@ -55,6 +55,8 @@ class Operand:
     factor: float
     unit_text: str
     end: int
+    dimension: str | None = None
+    """What the unit measures (size, rate, time, ...); None for a bare number or a count."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,8 @@ def _operand(text: str, pos: int) -> Operand | None:
             values: Values = (number * unit.factor,)
             if unit.dimension == "count" and unit_text == "B":
                 values = (number * unit.factor, number)
-            return Operand(values, number, True, unit.factor, unit_text, m.end())
+            dimension = None if unit.dimension == "count" else unit.dimension
+            return Operand(values, number, True, unit.factor, unit_text, m.end(), dimension)
     n = _NUMBER_RE.match(text, pos)
     if n is None:
         return None
@@ -98,42 +101,60 @@ def _combine(left: Values, right: Values, divide: bool) -> Values:
     return tuple(sorted(out))[:8]
 
 
-def _term(text: str, pos: int) -> tuple[Values, bool, int] | None:
-    """An operand, a parenthesised product or a square root: (values, has_unit, end)."""
+MIXED = "mixed"
+"""The dimension of a product of several figures with units: whatever it is, not checked."""
+
+
+def _times(left: str | None, right: str | None, divide: bool) -> str | None:
+    """The dimension of left x right (or left / right): one figure with a unit keeps its own."""
+    if right is None:
+        return left
+    return right if left is None and not divide else MIXED
+
+
+def _term(text: str, pos: int) -> tuple[Values, bool, int, str | None] | None:
+    """An operand, a parenthesised product or a square root: (values, has_unit, end,
+    dimension)."""
     root = _ROOT_RE.match(text, pos)
     if root:
         radicand = _term(text, root.end())
         if radicand is None:
             return None
-        return tuple(math.sqrt(v) for v in radicand[0] if v >= 0), radicand[1], radicand[2]
+        values, has_unit, end, dimension = radicand
+        root_dimension = None if dimension is None else MIXED
+        return tuple(math.sqrt(v) for v in values if v >= 0), has_unit, end, root_dimension
     opening = _OPEN_RE.match(text, pos)
     if opening:
         inner = _product(text, opening.end())
         if inner is None:
             return None
         closing = _CLOSE_RE.match(text, inner[2])
-        return (inner[0], inner[1], closing.end()) if closing else None
+        return (inner[0], inner[1], closing.end(), inner[4]) if closing else None
     operand = _operand(text, pos)
-    return None if operand is None else (operand.values, operand.has_unit, operand.end)
+    if operand is None:
+        return None
+    return operand.values, operand.has_unit, operand.end, operand.dimension
 
 
-def _product(text: str, pos: int) -> tuple[Values, bool, int, int] | None:
-    """a x b / c ...: (values, has_unit, end, operator count)."""
+def _product(text: str, pos: int) -> tuple[Values, bool, int, int, str | None] | None:
+    """a x b / c ...: (values, has_unit, end, operator count, dimension)."""
     first = _term(text, pos)
     if first is None:
         return None
-    values, has_unit, end = first
+    values, has_unit, end, dimension = first
     ops = 1 if _ROOT_RE.match(text, pos) else 0  # "√11,016,000 ≈ 3,300" is a calculation too
     while (op := _OP_RE.match(text, end)) is not None:
         term = _term(text, op.end())
         if term is None:
             break
-        values = _combine(values, term[0], divide=(op.group(1) or op.group(2)) in "/÷")
+        divide = (op.group(1) or op.group(2)) in "/÷"
+        values = _combine(values, term[0], divide=divide)
         if not values:
             return None
         has_unit = has_unit or term[1]
+        dimension = _times(dimension, term[3], divide)
         end, ops = term[2], ops + 1
-    return values, has_unit, end, ops
+    return values, has_unit, end, ops, dimension
 
 
 def _significant_digits(raw: str) -> int:
@@ -354,12 +375,14 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
         lhs = _product(cased, start.start())
         if lhs is None or lhs[3] == 0:
             continue
-        values, has_unit, end, _ = lhs
+        values, has_unit, end, _, dimension = lhs
         # A chain: "2 x 80 x 8 x 128 x 2 = 327,680 B ≈ 320 KiB".
         while (eq := _EQ_RE.match(cased, end)) is not None:
             rhs = _operand(cased, eq.end())
             if rhs is None:
                 break
+            if dimension not in (None, MIXED) and rhs.dimension not in (None, dimension):
+                break  # "at 8 x 3.35 TB/s ≈ 5.3 ms": a rate and a time, two halves of a sentence
             raw_text = cased[eq.end() : rhs.end]
             digits = _NUMBER_RE.match(raw_text)
             raw = digits.group() if digits else raw_text
@@ -373,6 +396,6 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
                     Slip(start.start(), rhs.end, raw_text.strip(), _format(shown, rhs.unit_text))
                 )
                 break
-            values, has_unit, end = rhs.values, rhs.has_unit, rhs.end
+            values, has_unit, end, dimension = rhs.values, rhs.has_unit, rhs.end, rhs.dimension
         pos = max(pos, end)
     return found

@@ -52,6 +52,8 @@ def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> No
         "At 50 GB/s, a 1.4 TB checkpoint takes about 28 s.",
         "NVLink gives 900 GB/s, and a 1.4 TB checkpoint takes 28 s to write.",  # unrelated rate
         "At 400 Gb/s per NIC, 1.34 GB over 8 NICs takes 3.4 ms.",
+        # A rate and a time, not one quantity: the size it moves came before "at".
+        "A decode step reads 141 GB of weights at 8 x 3.35 TB/s ≈ 5.3 ms.",
         "327,680 x 4,096 ≈ 1.34 GB, or 1.25 GiB.",
         "141 GB / (8 x 3.35 TB/s) = 5.3 ms.",
         "989 TFLOPS / 3.35 TB/s ≈ 295 FLOP/byte.",
