@@ -325,13 +325,24 @@ _FAILURE_WORDS = ("failure", "pitfall", "pattern", "mistake", "wrong", "gotcha",
 _BULLET_LINE_RE = re.compile(r"[ \t]*(?:[-*•▪]|\d+[.)])\s")
 _FIX_RE = re.compile(r"[:.;⇒→—]|->|=>|\s-\s|\b(?:fix\w*|mitigat\w*|so\b|because\b)")
 
-# "The usual mistake is calling it 18x", "people often say decode is compute-bound": a claim
-# described, not made, from there to the end of its clause.
+# "The usual mistake is calling it 18x", "people often say decode is compute-bound", "a junior
+# once insisted it was 2 MB per token", "Hypothetical 1: we gather to rank 0": a claim described,
+# attributed or supposed, not made, from there to the end of its clause.
 _DESCRIBED_RE = re.compile(
     r"\b(?:mistakes?|myths?|misconceptions?|errors?|traps?|fallac(?:y|ies)|misreadings?)\s+"
     r"(?:here\s+)?(?:is|are|was|were)\b|\bit'?s\s+a\s+(?:common\s+)?(?:myth|mistake|misconception)"
-    r"\s+that\b|\b(?:people|candidates|folks|vendors)\s+(?:often\s+|still\s+|wrongly\s+|"
-    r"mistakenly\s+|sometimes\s+)?(?:say|claim|think|believe|assume)\b"
+    r"\s+that\b|\b(?:people|candidates|folks|vendors|juniors|others|someone|somebody|a\s+(?:candidate|"
+    r"colleague|junior|teammate|co-?worker|vendor|friend|student|manager|customer))\b"
+    r"(?:\s+[\w'-]+){0,5}?\s+(?:often\s+|still\s+|wrongly\s+|mistakenly\s+|sometimes\s+|once\s+)?"
+    r"(?:say|says|said|claim|claims|claimed|think|thinks|thought|believe|believes|believed|assume|"
+    r"assumes|assumed|insist|insists|insisted|propose|proposes|proposed|suggest|suggests|suggested|"
+    r"quote|quotes|quoted|argue|argues|argued|told\s+me)\b"
+    r"|\bhypothetical(?:ly)?\b(?:\s+\d+)?\s*:?|\b(?:suppose|imagine)\s+(?:that\s+)?(?:we|you|someone)\b"
+)
+# A table column of what goes wrong or what not to do: "| What goes wrong | Naive design | Fix |".
+_REPORTING_HEAD_RE = re.compile(
+    r"\b(?:naive|mistakes?|anti-?patterns?|wrong|myths?|bad|avoid|don't|pitfalls?|"
+    r"misconceptions?|failures?|causes?|symptoms?)\b"
 )
 
 # "If a job config puts TP across nodes, performance falls off a cliff": a warning.
@@ -346,9 +357,9 @@ _BAD_OUTCOME_RE = re.compile(
 
 def reported_tokens(text: NormalizedText) -> frozenset[int]:
     """Tokens of claims the candidate reports rather than makes: a quotation of three words or
-    more ('"FSDP is model parallelism" is wrong'), a claim described as a mistake or as what
-    people say, the names in a list of failure modes, and the case of a warning ("if X, it falls
-    off a cliff")."""
+    more, or of a figure ('"FSDP is model parallelism" is wrong'), a claim described as a mistake,
+    attributed to someone else or supposed, a question, a table column of what goes wrong, the
+    names in a list of failure modes, and the case of a warning ("if X, it falls off a cliff")."""
     folded = text.folded
     out: set[int] = set()
     for m in _WARNING_RE.finditer(folded):
@@ -365,8 +376,15 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
         out.update(range(first, stop))
     for m in _QUOTED_RE.finditer(folded):
         first, stop = _tokens_in(text, m.start(1), m.end(1))
-        if stop - first >= QUOTED_MIN_WORDS:
-            out.update(range(first, stop))
+        if stop - first >= QUOTED_MIN_WORDS or any(c.isdigit() for c in m.group(1)):
+            out.update(range(first, stop))  # a quoted figure is named, not given: the "18x" figure
+    for start, end in text.sentence_spans:
+        if folded[start:end].rstrip().endswith("?"):
+            out.update(range(*_tokens_in(text, start, end)))  # a question claims nothing
+    for tok, (head_first, head_last) in text.column_heads.items():
+        head = folded[tokens[head_first].start : tokens[head_last].end]
+        if _REPORTING_HEAD_RE.search(head):
+            out.add(tok)
     labelled = any(word in folded for word in _FAILURE_WORDS)
     for m in _FAILURE_LABEL_RE.finditer(folded) if labelled else ():
         line_end = folded.find("\n", m.end())

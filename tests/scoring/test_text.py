@@ -105,6 +105,25 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
     assert reported == {"calling", "it", "18x", "ndr", "is", "400", "gb", "s"}
 
 
+@pytest.mark.parametrize(
+    ("answer", "reported"),
+    [
+        ("Q: Why not TP across nodes? A: Bandwidth.", {"q", "why", "not", "tp", "across", "nodes"}),
+        ("A junior once insisted it was 2 MB per token; it is 320 KiB.",
+         {"it", "was", "2", "mb", "per", "token"}),
+        ("Hypothetical 1: we gather to rank 0. It would OOM.", {"we", "gather", "to", "rank", "0"}),
+        ('The "18x" figure is wrong.', {"18x"}),
+        ("| What goes wrong | Naive design | Fix |\n|---|---|---|\n| OOM | One file | Shards |",
+         {"oom", "one", "file"}),
+    ],
+)  # fmt: skip
+def test_questions_attributed_and_supposed_claims_are_reported(
+    answer: str, reported: set[str]
+) -> None:
+    text = normalize(answer)
+    assert {text.tokens[i].text for i in reported_tokens(text)} == reported
+
+
 def test_the_case_of_a_warning_is_reported_not_claimed() -> None:
     text = normalize("If a config puts TP across nodes, it falls off a cliff. If TP is 8, fine.")
     reported = {text.tokens[i].text for i in reported_tokens(text)}
