@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from coach.scoring.units import (
     NUMBER,
@@ -94,6 +94,22 @@ def _operand(text: str, pos: int) -> Operand | None:
         return None  # "4K", "70B params" read as a quantity above, or a word like "3rd"
     number = parse_number(n.group())
     return Operand((number,), number, False, 1.0, "", end)
+
+
+# "= 327 680 bytes": thousands grouped with spaces, as many write them.
+_SPACE_GROUPED_RE = re.compile(r"\d{1,3}(?: \d{3})+(?![\d.,])")
+
+
+def _result(text: str, pos: int) -> Operand | None:
+    """The operand a calculation states as its result, reading "327 680" as one number."""
+    grouped = _SPACE_GROUPED_RE.match(text, pos)
+    if grouped is None:
+        return _operand(text, pos)
+    digits = grouped.group().replace(" ", "")
+    joined = _operand(digits + text[grouped.end() : grouped.end() + 40], 0)
+    if joined is None:
+        return _operand(text, pos)
+    return replace(joined, end=grouped.end() + joined.end - len(digits))
 
 
 def _combine(left: Values, right: Values, divide: bool) -> Values:
@@ -378,7 +394,7 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
         values, has_unit, end, _, dimension = lhs
         # A chain: "2 x 80 x 8 x 128 x 2 = 327,680 B ≈ 320 KiB".
         while (eq := _EQ_RE.match(cased, end)) is not None:
-            rhs = _operand(cased, eq.end())
+            rhs = _result(cased, eq.end())
             if rhs is None:
                 break
             if dimension not in (None, MIXED) and rhs.dimension not in (None, dimension):

@@ -27,6 +27,7 @@ from coach.scoring.arithmetic import MISCONCEPTION_ID, slips
         # A share told in prose: total over a count of ranks.
         ("1.4 TB over 1,000 ranks is about 14 GB per rank.", "1.4 GB per rank"),
         ("1.12 TB sharded across 64 GPUs gives 35 GB per GPU.", "17.5 GB per GPU"),
+        ("2 x 80 x 8 x 128 x 2 = 655 360 B per token.", "328,000 B"),
         ("It is 600 GB. Spread over 1,000 GPUs that's 6 GB per rank.", "0.6 GB per rank"),
         ("It is 400 GB. Split across 1,000 GPUs, each rank writes a 40 GB shard.", "0.4 GB"),
         # The rate first.
@@ -54,6 +55,7 @@ def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> No
         "At 400 Gb/s per NIC, 1.34 GB over 8 NICs takes 3.4 ms.",
         # A rate and a time, not one quantity: the size it moves came before "at".
         "A decode step reads 141 GB of weights at 8 x 3.35 TB/s ≈ 5.3 ms.",
+        "2 × 80 × 8 × 128 × 2 bytes = 327 680 bytes ≈ 320 KB per token.",  # grouped by spaces
         "327,680 x 4,096 ≈ 1.34 GB, or 1.25 GiB.",
         "141 GB / (8 x 3.35 TB/s) = 5.3 ms.",
         "989 TFLOPS / 3.35 TB/s ≈ 295 FLOP/byte.",
