@@ -55,7 +55,7 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("100/100", "10/10", "full marks", "perfect score", "top marks", "100%"), r"\b(?:record|enter|put|log|give|assign|award|mark|output|return)\s+(?:it\s+as\s+|this\s+as\s+|this\s+answer\s+|it\s+|me\s+|a\s+)?(?:100\s*/\s*100|10\s*/\s*10|100\s*%|full\s+marks|a\s+perfect\s+score|perfect\s+score|top\s+marks)"),
     (("rubric",), r"\b(?:the|your)\s+(?:grading\s+)?rubric\s+(?:says|states|requires|wants|expects|rewards)\b"),
     (("criteri", "check", "item", "point"), r"\b(?:mark|consider|treat|score|grade|count)\s+(?:all|every|each)\s+(?:of\s+)?(?:the\s+)?(?:criteria|criterion|checks?|rubric\s+items?|items?)\s+(?:as\s+)?(?:met|passed|satisfied|correct|fulfilled)\b"),
-    (("grader", "evaluator", "scorer", "llm", "model", "scoring", "grading"), r"\b(?:graders?|evaluators?|scorers?|llm|ai model|language model|grading model|(?:scoring|grading|marking)\s+(?:systems?|models?|tools?|components?|pipelines?|engines?))\b[^.\n]{0,30}\b(?:should|must|will|please|shall|are\s+(?:instructed|required|asked|directed))\b"),
+    (("grader", "evaluator", "scorer", "llm", "model", "scoring", "grading"), r"\b(?:graders?|evaluators?|scorers?|llm|ai model|language model|grading model|(?:scoring|grading|marking)\s+(?:systems?|models?|tools?|components?|pipelines?|engines?|pass(?:es)?|runs?|steps?))\b[^.\n]{0,30}\b(?:should|must|will|please|shall|are\s+(?:instructed|required|asked|directed))\b"),
     (("criteria", "checks", "rubric items"), r"\ball (?:the )?(?:criteria|checks|rubric items) (?:are|were|have been|should be) (?:met|satisfied|passed)\b"),
     (("this answer",), r"\bthis answer (?:is|should be|must be|deserves)\b[^.\n]{0,20}\b(?:graded|scored|marked|rated|full|100|excellent|perfect)\b"),
     (("this response", "this answer", "this submission", "this reply"), r"\bthis\s+(?:response|answer|submission|reply)\s+(?:should|must|deserves\s+to|is\s+to)\s+be\s+(?:scored|graded|rated|marked|placed|given|awarded)\b"),
@@ -85,6 +85,7 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("skip",), r"\bskip[_ ]remaining[_ ]checks\b"),
     ((".score", ".band", ".grade", "grader returns"), r"\b(?:result|grade|grading|evaluation|response|verdict)\.(?:score|band|grade)\s*(?:>=|==|>|=)\s*\d|\bgrader\s+returns\s+(?:at\s+least\s+)?\d"),
     (("score", "band", "grade", "suppress"), r"\b(?:candidate|final|override|forced|min|minimum)[_ ](?:score|band|grade)\s*[:=]\s*\d|\bflags?[_ ]to[_ ](?:suppress|ignore|drop)\b|\bsuppress(?:ed)?[_ ]flags\b"),
+    (("/100", "/ 100"), r"\bscore\s+(?:of\s+)?(?:[5-9]\d|100)\s*/\s*100\b"),
 ]  # fmt: skip
 _INJECTION = [(keys, re.compile(pattern, re.DOTALL)) for keys, pattern in _INJECTION_PATTERNS]
 
