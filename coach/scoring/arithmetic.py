@@ -34,8 +34,16 @@ MAX_COUNTED = 3
 
 _NUMBER_RE = re.compile(NUMBER)
 # An operator between two operands; "x" only with a number after it ("2 x 80", not "8x faster").
-_OP_RE = re.compile(r"\s*(?:([×*·/÷])|(x)(?=\s*[\d(]))\s*")
-_EQ_RE = re.compile(r"\s*(≈|~=|≃|=)\s*~?\s*")
+# Also in words: "435 GB divided by 1.34 GB", "2 times 80".
+_OP_RE = re.compile(
+    r"\s*(?:([×*·/÷])|(x)(?=\s*[\d(])|(divided\s+by)(?=\s*\d)|(times|multiplied\s+by)(?=\s*\d))\s*"
+)
+# The result follows a sign or, after a worked product, words: "... is about 32", "comes to 1.3 GB".
+_EQ_WORDS = (
+    r"(?:is|are|comes\s+to|works\s+out\s+(?:to|at)|gives|equals|that's)"
+    r"(?:\s+(?:about|roughly|approximately|approx\.|around|nearly|almost|~|≈))?(?=\s*~?\s*\d)"
+)
+_EQ_RE = re.compile(rf"\s*(≈|~=|≃|=|{_EQ_WORDS})\s*~?\s*")
 _OPEN_RE = re.compile(r"\s*\(\s*")
 _CLOSE_RE = re.compile(r"\s*\)")
 _START_RE = re.compile(r"(?<![\w.,])(?=\(?\s*\d|√|sqrt\s*\()")
@@ -163,7 +171,7 @@ def _product(text: str, pos: int) -> tuple[Values, bool, int, int, str | None] |
         term = _term(text, op.end())
         if term is None:
             break
-        divide = (op.group(1) or op.group(2)) in "/÷"
+        divide = bool(op.group(3)) or op.group(1) in ("/", "÷")
         values = _combine(values, term[0], divide=divide)
         if not values:
             return None
@@ -348,7 +356,7 @@ def _shares(cased: str, quantities: list[Quantity]) -> list[Slip]:
 
 # "400 Gb/s ÷ 8 = 50 GB/s": bits over eight, read as bytes - a change of unit, right when both
 # sides are the same rate, not a division of the rate.
-_OVER_EIGHT_RE = re.compile(r"\s*[/÷]\s*8\s*(?:≈|~=|≃|=)\s*~?\s*")
+_OVER_EIGHT_RE = re.compile(rf"\s*(?:[/÷]|divided\s+by)\s*8\s*(?:≈|~=|≃|=|{_EQ_WORDS})\s*~?\s*")
 
 
 def _to_bytes(calculation: str) -> Values | None:
@@ -364,7 +372,8 @@ def _to_bytes(calculation: str) -> Values | None:
     return (parse_number(bits.group("lo")) * a.factor,)
 
 
-_EQUALS_RE = re.compile(r"[=≈≃]")
+_EQUALS_RE = re.compile(rf"[=≈≃]|\b{_EQ_WORDS}")
+_PERCENT_RE = re.compile(r"\s?%")
 _TERM_OF_A_SUM_RE = re.compile(r"[+\-−]\s*$")
 REACH = 120
 """How far before an equals sign a calculation may start, in characters."""
@@ -397,6 +406,12 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
             rhs = _result(cased, eq.end())
             if rhs is None:
                 break
+            percent = _PERCENT_RE.match(cased, rhs.end)
+            if percent and not rhs.has_unit:  # "1/8 = 12.5%"
+                rhs = replace(
+                    rhs, values=(rhs.number / 100,), has_unit=True, factor=0.01, unit_text="%",
+                    end=percent.end(),
+                )  # fmt: skip
             if dimension not in (None, MIXED) and rhs.dimension not in (None, dimension):
                 break  # "at 8 x 3.35 TB/s ≈ 5.3 ms": a rate and a time, two halves of a sentence
             raw_text = cased[eq.end() : rhs.end]
@@ -407,7 +422,8 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
             if not any(_close(v, t, raw) for v in values for t in targets):
                 # Show the value in the result's unit: "327,680 x 4,096 = 2.68 GB" -> 1.34 GB.
                 value = _nearest(values, rhs.values[0])
-                shown = value / rhs.factor if has_unit or value > 1e3 * rhs.number else value
+                in_unit = has_unit or percent or value > 1e3 * rhs.number
+                shown = value / rhs.factor if in_unit else value
                 found.append(
                     Slip(start.start(), rhs.end, raw_text.strip(), _format(shown, rhs.unit_text))
                 )

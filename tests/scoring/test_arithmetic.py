@@ -33,6 +33,12 @@ from coach.scoring.arithmetic import MISCONCEPTION_ID, slips
         # The rate first.
         ("Lustre sustains 50 GB/s aggregate, so a 1.4 TB save takes about 2.8 s.", "28 s"),
         ("At 50 GB/s, a 1.4 TB checkpoint takes about 3 s.", "28 s"),
+        # In words.
+        ("435 GB divided by 1.34 GB per sequence is about 32 sequences.", "325"),
+        ("2 times 80 times 8 times 128 times 2 comes to 655,360 bytes.", "328,000 bytes"),
+        ("400 Gb/s divided by 8 is 40 GB/s.", "50 GB/s"),
+        # A percentage.
+        ("The bubble is 1/8 = 25% of the step.", "12.5 %"),
     ],
 )
 def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> None:
@@ -70,6 +76,10 @@ def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> No
         "T = √(2 x 30 s x 183,600 s) ≈ 3,300 s, about 55 min; √(2·C·MTBF) in general.",
         "The KV is 1.34 GB. The NIC runs at 400 Gb/s, and a decode step takes 30 ms.",
         "At N=64, 280 + 840/64 = 293 GB; 2 psi + 14 psi/N = 140 + 980/64 = 155 GB.",  # sums
+        "435 GB divided by 1.34 GB per sequence is about 320 sequences.",
+        "2 times 80 times 8 times 128 times 2 is 327,680 bytes.",
+        "8 x 80 GB is 640 GB of HBM, and the 2 x 80 layers is the depth.",
+        "The bubble is 1/8 = 12.5% of the step; 0.125 x 100 = 12.5 %.",
     ],
 )
 def test_right_or_unjudgeable_arithmetic_is_not_a_slip(text: str) -> None:
