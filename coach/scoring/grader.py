@@ -29,13 +29,13 @@ from coach.scoring.result import (
     band_for,
 )
 from coach.scoring.rubric import Criterion, Misconception, Rubric
-from coach.scoring.text import NormalizedText, normalize, reported_tokens
+from coach.scoring.text import NormalizedText, normalize, reported_tokens, retracted_tokens
 
 DEFAULT_MAX_CHARS = 20_000
 TOO_SHORT_WORDS = 40
 """Below this an answer has no room for the question's topics: it is too short, not off topic."""
 BRIEF_WORDS = 100
-BRIEF_POINTS_PER_WORD = 0.8
+BRIEF_POINTS_PER_WORD = 0.55
 """An answer under BRIEF_WORDS words is capped at this many points a word (45 words: 36): a
 few dense lines can name the right facts, but not the reasoning an interviewer is listening for."""
 CAPS = {
@@ -203,18 +203,22 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
     index = compiled_index(rubric)
     injected, injection_spans = gaming.injection_sentences(text)
     style = gaming.assess_style(text)
+    # "that's NVLink 3, no, sorry, NVLink 4": what the candidate takes back earns nothing and is
+    # not charged.
+    retracted = retracted_tokens(text)
     ctx = Context(
         text,
         AnswerConcepts(text, index),
         index,
         excluded_sentences=injected,
+        excluded_tokens=retracted.clauses,
         list_like=style.list_like_sentences,
     )
 
     # A quoted claim ('"ZeRO-2 is enough." Not for 70B.') or a listed pitfall ("Failure modes:
     # ..., TP spread across IB") is reported, not made: it costs nothing and rules nothing out.
     # Most answers have neither and share the criteria's context.
-    reported = reported_tokens(text)
+    reported = reported_tokens(text) | retracted.reach
     judged = ctx.narrowed(reported) if reported else ctx
     criteria = [_criterion(c, ctx, judged) for c in rubric.criteria]
     judged.decisive = True  # the criteria's evidence is collected: from here on, only verdicts

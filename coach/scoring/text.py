@@ -355,6 +355,66 @@ _BAD_OUTCOME_RE = re.compile(
 )
 
 
+# "that's NVLink 3, no, sorry, NVLink 4", "ZeRO-2 shards the parameters... no wait, that's stage
+# three": the candidate takes back what came just before and says it again.
+_RETRACTION_RE = re.compile(
+    r"(?:^|(?<=[,;(.!?-])|(?<=[,;(.!?-]\s))\s*(?:(?:actually|well|oh|um|hmm)[,.!]?\s+)?"
+    r"(?:(?:no|nope)[,.!]?\s+(?:wait|sorry|actually)|(?:wait|sorry|actually)[,.!]?\s+(?:no|nope)|sorry"
+    r"|(?:no[,.!]?\s+)?that's\s+(?:not\s+right|wrong|incorrect|not\s+correct))\b"
+    r"|\b(?:scratch|strike)\s+that\b|\bi\s+misspoke\b|\bcorrection\s*:"
+    r"|\blet\s+me\s+correct\s+(?:that|myself)\b|\bor\s+rather\b"
+    r"|\b(?:i\s+(?:got|have)\s+(?:that|it)|that's|it's|no,?)\s+backwards\b",
+    re.MULTILINE,
+)
+_RETRACTION_WORDS = (
+    "no",
+    "sorry",
+    "wrong",
+    "right",
+    "scratch",
+    "strike",
+    "misspoke",
+    "correct",
+    "rather",
+)
+RETRACTED_MAX_TOKENS = 20
+"""How far back a retraction reaches when judging wrong claims."""
+
+
+class Retracted(NamedTuple):
+    clauses: frozenset[int]
+    """The clause just before each retraction: what it takes back earns nothing."""
+    reach: frozenset[int]
+    """Back to the start of its sentence (or over the sentence before, when the retraction opens
+    one), at most RETRACTED_MAX_TOKENS: no wrong claim is charged there."""
+
+
+def retracted_tokens(text: NormalizedText) -> Retracted:
+    """What the candidate takes back ("no, sorry", "wait, no", "scratch that", "or rather")."""
+    folded, tokens = text.folded, text.tokens
+    clauses: set[int] = set()
+    reach: set[int] = set()
+    if not tokens or not any(word in folded for word in _RETRACTION_WORDS):
+        return Retracted(frozenset(), frozenset())
+    floor = 0
+    for m in _RETRACTION_RE.finditer(folded):
+        stop = text.token_at(m.start())  # the retraction's first token
+        if stop == 0 or stop <= floor:
+            continue
+        before = tokens[stop - 1]
+        first = stop
+        while (
+            first > max(floor, stop - RETRACTED_MAX_TOKENS)
+            and tokens[first - 1].sentence == before.sentence
+        ):
+            first -= 1
+            if tokens[first].clause == before.clause:
+                clauses.add(first)
+        reach.update(range(first, stop))
+        floor = text.token_at(m.end())
+    return Retracted(frozenset(clauses), frozenset(reach))
+
+
 def reported_tokens(text: NormalizedText) -> frozenset[int]:
     """Tokens of claims the candidate reports rather than makes: a quotation of three words or
     more, or of a figure ('"FSDP is model parallelism" is wrong'), a claim described as a mistake,

@@ -239,9 +239,12 @@ def test_an_answer_without_a_single_figure_is_capped_at_partial(rubric: Rubric) 
         "Between servers I use an InfiniBand fabric, one NIC per GPU so that the data-parallel "
         "all-reduce is not starved, with GPUDirect RDMA so data skips host memory. The fabric is "
         "a rail-optimised, non-blocking fat tree, and NCCL picks ring or tree by message size. "
-        "Failure modes: link flaps and congestion, caught by nccl-tests baselines and alerts."
+        "Failure modes: link flaps and congestion, caught by nccl-tests baselines and alerts. "
+        "Storage traffic for checkpoints runs on its own network, so that a burst of writes "
+        "does not slow the gradient all-reduce that every training step waits on."
     )
     result = grade(explained, rubric)
+    assert result.word_count >= 100  # not capped as too short
     assert "no_figures" in result.flag_codes()
     assert result.cap == 50
     assert result.raw_points / result.max_points > 0.5  # the explanation still earns its points

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coach.scoring.text import normalize, reported_tokens
+from coach.scoring.text import normalize, reported_tokens, retracted_tokens
 
 
 @pytest.mark.parametrize(
@@ -128,6 +128,33 @@ def test_the_case_of_a_warning_is_reported_not_claimed() -> None:
     text = normalize("If a config puts TP across nodes, it falls off a cliff. If TP is 8, fine.")
     reported = {text.tokens[i].text for i in reported_tokens(text)}
     assert reported == {"a", "config", "puts", "tp", "across", "nodes"}
+
+
+@pytest.mark.parametrize(
+    ("answer", "clause", "reach"),
+    [
+        ("It's H100, so that's NVLink 3, no, sorry, NVLink 4.",
+         "so that's nvlink 3", "it's h100 so that's nvlink 3"),
+        ("NDR is four hundred gigabytes, sorry, gigabits a second.",
+         "ndr is four hundred gigabytes", "ndr is four hundred gigabytes"),
+        # The retraction opens the next sentence: it takes back the end of the one before.
+        ("Prefill is one pass, so it's memory-bound... no, sorry, backwards. It's compute-bound.",
+         "so it's memory bound", "prefill is one pass so it's memory bound"),
+        ("Stage two shards the parameters... no wait, that's stage three.",
+         "stage two shards the parameters", "stage two shards the parameters"),
+        ("GPUDirect goes through the CPU faster. Hmm, no, that's not right: it skips the CPU.",
+         "gpudirect goes through the cpu faster", "gpudirect goes through the cpu faster"),
+        ("Use ZeRO-2, or rather ZeRO-3, for 70B.", "use zero 2", "use zero 2"),
+        # Not retractions.
+        ("Sorry, I forget the figure. It is 50 GB/s.", "", ""),
+        ("I'm sorry to say there is no wait time, and no, actually nothing stalls.", "", ""),
+    ],
+)  # fmt: skip
+def test_what_a_candidate_takes_back_is_retracted(answer: str, clause: str, reach: str) -> None:
+    text = normalize(answer)
+    retracted = retracted_tokens(text)
+    assert " ".join(t.text for t in text.tokens if t.position in retracted.clauses) == clause
+    assert " ".join(t.text for t in text.tokens if t.position in retracted.reach) == reach
 
 
 def test_negations_typed_without_the_apostrophe_get_it_back() -> None:
