@@ -222,7 +222,7 @@ _TAKES_RE = re.compile(
     r"roughly|around|under|~|≈|=)[^.;!?\d]{0,12}$"
 )
 _SPLIT_RE = re.compile(
-    r"\b(?:each|every|per|across|parallel|aggregate|total|combined|eight|sixteen|nics|links|"
+    r"\b(?:each|every|per|across|parallel|eight|sixteen|nics|links|"
     r"ranks|gpus|nodes|streams|ways|layer|layers|pipelin\w*|overlap\w*|hidden|exposed)\b"
 )
 

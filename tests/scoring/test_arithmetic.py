@@ -33,6 +33,8 @@ from coach.scoring.arithmetic import MISCONCEPTION_ID, slips
         # The rate first.
         ("Lustre sustains 50 GB/s aggregate, so a 1.4 TB save takes about 2.8 s.", "28 s"),
         ("At 50 GB/s, a 1.4 TB checkpoint takes about 3 s.", "28 s"),
+        # An aggregate rate moves the whole size: nothing is split.
+        ("A synchronous write of 1.4 TB at 50 GB/s aggregate takes ≈28 ms.", "28,000 ms"),
         # In words.
         ("435 GB divided by 1.34 GB per sequence is about 32 sequences.", "325"),
         ("2 times 80 times 8 times 128 times 2 comes to 655,360 bytes.", "328,000 bytes"),
