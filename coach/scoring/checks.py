@@ -394,7 +394,8 @@ def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Me
     """What `b` is said of: of the mentions of `a` and of `rival` in b's sentence, the one
     right after b in its clause, else the closest before it in its clause, else one right after
     a fronted label, else the closest before it, else the closest after it; in a sentence that
-    opens with "it" or "they" and names neither, the previous sentence's first mention."""
+    opens with "it" or "they" (or with b itself, and is no heading) and names neither, the
+    previous sentence's first mention."""
     tokens = ctx.text.tokens
     sentence = tokens[b.first].sentence
 
@@ -423,6 +424,15 @@ def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Me
         # is said of what the section's first sentence names.
         following = [m for m in mentions if tokens[m.first].sentence == sentence + 1]
         return min(following) if following else None
+    if (
+        not candidates
+        and (b.first == 0 or tokens[b.first - 1].sentence != sentence)
+        and (b.last + 1 == len(tokens) or tokens[b.last + 1].clause != tokens[b.last].clause)
+    ):
+        # "Prefill 4K: 5.7e14 FLOP. Compute-bound.", "BW-bound; ...": a verdict standing alone
+        # is said of what the sentence before it is about.
+        previous = [m for m in mentions if tokens[m.first].sentence == sentence - 1]
+        return min(previous) if previous else None
     after = [m for m in candidates if m.first > b.last]
     before = [m for m in candidates if m.last < b.first]
     first_after = min(after) if after else None
