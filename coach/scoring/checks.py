@@ -443,6 +443,10 @@ def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Me
         return last_before  # "prefill is compute-bound"
     if first_after and first_after.first <= b.last + 2:
         return first_after  # a fronted label: "Between nodes, InfiniBand ..."
+    if b.first > 0 and tokens[b.first - 1].text == "then":
+        # "reduce over NVLink inside the node first, then across nodes": a next step, not said
+        # of what came before it.
+        return first_after
     return last_before or first_after
 
 
