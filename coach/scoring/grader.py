@@ -307,7 +307,7 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
         )
     if (
         style.word_count >= TOO_SHORT_WORDS
-        and not judged.quantities()
+        and not any(q.unit.dimension != "count" for q, _ in judged.quantities())
         and any(d.id == "numbers" for d in rubric.dimensions)
         and not any(f.code in CAPS for f in flags)  # a lower cap already says more
     ):

@@ -248,6 +248,8 @@ def test_an_answer_without_a_single_figure_is_capped_at_partial(rubric: Rubric) 
     assert "no_figures" in result.flag_codes()
     assert result.cap == 50
     assert result.raw_points / result.max_points > 0.5  # the explanation still earns its points
+    # Counts are not the sizes, rates and times the question tests.
+    assert "no_figures" in grade(explained + " A node has 8 GPUs and 8 NICs.", rubric).flag_codes()
     assert (
         "no_figures"
         not in grade(explained + " NVLink gives 900 GB/s per GPU.", rubric).flag_codes()
