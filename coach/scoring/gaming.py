@@ -110,6 +110,7 @@ def _prose(words: list[str]) -> list[str]:
 
 
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·▪]|\d+[.)])\s")
+_ARROW_RE = re.compile(r"->|→|=>|⇒")
 _ARITHMETIC_RE = re.compile(r"[=×]|\d\s+[*/x]\s+\d|\d[*/x]\d")  # not "7.4x 12.6x"
 # A worked result: a figure equal to another figure ("12 B/param = 1.2 TB", "13 GB = 293").
 _RESULT_RE = re.compile(r"\d[\w/.%]*(?:\s?[a-z]{1,4}(?:/[a-z]+)?)?\s*(?:=|≈)\s*~?\d")
@@ -220,6 +221,10 @@ def assess_style(text: NormalizedText) -> Style:
         or repetitive
         or (ratio < 0.1 and reasoning == 0 and len(prose) >= 15)
     )
+    if not stuffed:
+        # In an answer that explains, a line of notes that derives one thing from another
+        # ("tp8 x pp4 -> 6.25 GB grads/GPU -> ~0.25 s") is terse reasoning, not a list of terms.
+        listy = {i for i in listy if not _ARROW_RE.search(text.folded, *text.sentence_spans[i])}
     return Style(len(words), ratio, frozenset(listy), stuffed)
 
 
