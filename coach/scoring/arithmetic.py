@@ -374,6 +374,7 @@ def _to_bytes(calculation: str) -> Values | None:
 
 _EQUALS_RE = re.compile(rf"[=≈≃]|\b{_EQ_WORDS}")
 _PERCENT_RE = re.compile(r"\s?%")
+_RIGHT_OPERAND_RE = re.compile(r"(?:[×*·/÷]|(?<![\w.])x)\s*$")
 _TERM_OF_A_SUM_RE = re.compile(r"[+\-−]\s*$")
 REACH = 120
 """How far before an equals sign a calculation may start, in characters."""
@@ -397,6 +398,8 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
             continue
         if _TERM_OF_A_SUM_RE.search(cased, max(0, start.start() - 3), start.start()):
             continue  # "280 + 840/64 = 293 GB": one term of a sum this does not add up
+        if _RIGHT_OPERAND_RE.search(cased, max(0, start.start() - 4), start.start()):
+            continue  # "2 x 40 L x 5120 x 2 B = 800 KB": the tail of a product not read whole
         lhs = _product(cased, start.start())
         if lhs is None or lhs[3] == 0:
             continue

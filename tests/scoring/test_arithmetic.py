@@ -82,6 +82,8 @@ def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> No
         "2 times 80 times 8 times 128 times 2 is 327,680 bytes.",
         "8 x 80 GB is 640 GB of HBM, and the 2 x 80 layers is the depth.",
         "The bubble is 1/8 = 12.5% of the step; 0.125 x 100 = 12.5 %.",
+        # The tail of a product the parser could not read whole ("40 L" is 40 layers).
+        "OPT-13B: 2 x 40 L x 5120 x 2 B = 800 KB/tok; 4 x 70 + 12 x 70 / 64 = 280 + 13.1 ≈ 293 GB.",
     ],
 )
 def test_right_or_unjudgeable_arithmetic_is_not_a_slip(text: str) -> None:
