@@ -319,7 +319,7 @@ QUOTED_MIN_WORDS = 3
 # where each item turns to its fix ("- Torn checkpoints: write to a temp dir ...").
 _FAILURE_LABEL_RE = re.compile(
     r"\b(?:failure\s+modes?|pitfalls?|anti-?patterns?|common\s+mistakes?|mistakes\s+to\s+avoid|"
-    r"what\s+(?:can\s+)?goes?\s+wrong|gotchas?|risks?)\b[^:\n]{0,30}:"
+    r"what\s+(?:can\s+|could\s+|might\s+)?go(?:es)?\s+wrong|gotchas?|risks?)\b[^:\n]{0,30}:"
 )
 _FAILURE_WORDS = ("failure", "pitfall", "pattern", "mistake", "wrong", "gotcha", "risk")
 _BULLET_LINE_RE = re.compile(r"[ \t]*(?:[-*•▪]|\d+[.)])\s")

@@ -113,6 +113,8 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
          {"it", "was", "2", "mb", "per", "token"}),
         ("Hypothetical 1: we gather to rank 0. It would OOM.", {"we", "gather", "to", "rank", "0"}),
         ('The "18x" figure is wrong.', {"18x"}),
+        ("What can go wrong -> mitigation:\n1. Rank-0 gather -> OOM -> per-rank writes.",
+         {"rank", "0", "gather"}),
         ("| What goes wrong | Naive design | Fix |\n|---|---|---|\n| OOM | One file | Shards |",
          {"oom", "one", "file"}),
     ],
