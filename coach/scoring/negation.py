@@ -231,10 +231,17 @@ def _judges(tokens: list[Token], i: int) -> str | None:
         return "subject"  # "validation is another thing nobody actually does"
     if word in _RARELY and i + 1 < len(tokens) and tokens[i + 1].text in _MATTERS:
         return "subject"
-    if word == "none" and [t.text for t in tokens[i + 1 : i + 3]] in (
-        [["of", w] for w in _BACK_REFERENCES | {"that", "which"}]
+    if (
+        word == "none"
+        and [t.text for t in tokens[i + 1 : i + 3]]
+        in ([["of", w] for w in _BACK_REFERENCES | {"that", "which"}])
+        and any(
+            t.text in _NEED_WORDS for t in tokens[i + 3 : i + 7] if t.clause == tokens[i].clause
+        )
     ):
-        return "back"  # "pools, a router, NIXL: none of that is needed"
+        # "pools, a router, NIXL: none of that is needed", not "activations, which none of
+        # this sharding touches"
+        return "back"
     if word == "reason" and 0 < i < len(tokens) - 1 and tokens[i + 1].text == "to":
         before = [t.text for t in tokens[max(0, i - 2) : i]]
         if before[-1:] == ["no"] or before == ["no", "real"]:
