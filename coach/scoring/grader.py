@@ -47,6 +47,9 @@ CAPS = {
     "wrong_claim": 70.0,
 }
 LIST_CREDIT = 0.5
+ON_TOPIC_SHARE = 0.3
+"""An answer that earns this share of the rubric's points is on topic, whichever of the
+question's hallmark terms it happens to use."""
 DISMISSED_MIN = 3
 """Criteria missed only because the answer negates or dismisses them, from which the answer is
 judged dismissive: good answers reject one or two wrong practices, not the question's core."""
@@ -276,8 +279,14 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
     # answer is dismissive, not off topic.
     topics = sum(1 for name in rubric.anchors if ctx.mentions(name))
     # A very short answer is judged "too short", not "off topic": it has no room for the topics.
-    if topics < min(rubric.min_anchors, len(rubric.anchors)) and not (
-        style.word_count < TOO_SHORT_WORDS and topics > 0
+    scored = [c for c in criteria if c.status is not Status.UNSCORED]
+    earned = sum(c.points for c in scored)
+    available = sum(c.max_points for c in scored)
+    covered = available > 0 and earned / available >= ON_TOPIC_SHARE
+    if (
+        topics < min(rubric.min_anchors, len(rubric.anchors))
+        and not (style.word_count < TOO_SHORT_WORDS and topics > 0)
+        and not covered
     ):
         flags.append(
             Flag(
@@ -328,9 +337,6 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
             )
         )
 
-    scored = [c for c in criteria if c.status is not Status.UNSCORED]
-    earned = sum(c.points for c in scored)
-    available = sum(c.max_points for c in scored)
     penalty = sum(m.penalty for m in misconceptions)
     score = 100.0 * earned / available if available else 0.0
     score = max(0.0, score - penalty)
