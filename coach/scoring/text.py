@@ -314,16 +314,18 @@ def _tokens_in(text: NormalizedText, start: int, end: int) -> tuple[int, int]:
 
 _QUOTED_RE = re.compile(r'"((?:[^"\n]|\n(?![ \t]*\n)){3,400})"')  # may wrap, one line at a time
 QUOTED_MIN_WORDS = 3
-# "Failure modes: one NIC per node, TP spread across IB" names mistakes, it does not make them:
+# "Failure modes: one NIC per node, TP spread across IB" names mistakes, it does not make them
+# (and so does "most clusters get this wrong: they gather everything on rank 0, ..."):
 # the names of the pitfalls after such a label, on its line and in the bullets under it, up to
 # where each item turns to its fix ("- Torn checkpoints: write to a temp dir ...").
 _FAILURE_LABEL_RE = re.compile(
     r"\b(?:failure\s+modes?|pitfalls?|anti-?patterns?|common\s+mistakes?|mistakes\s+to\s+avoid|"
-    r"what\s+(?:can\s+|could\s+|might\s+)?go(?:es)?\s+wrong|gotchas?|risks?)\b[^:\n]{0,30}:"
+    r"what\s+(?:can\s+|could\s+|might\s+)?go(?:es)?\s+wrong|gotchas?|risks?|"
+    r"(?:get|gets|got|getting)\s+(?:this|it|that)\s+wrong)\b[^:\n]{0,30}:"
 )
 _FAILURE_WORDS = ("failure", "pitfall", "pattern", "mistake", "wrong", "gotcha", "risk")
 _BULLET_LINE_RE = re.compile(r"[ \t]*(?:[-*•▪]|\d+[.)])\s")
-_FIX_RE = re.compile(r"[:.;⇒→—]|->|=>|\s-\s|\b(?:fix\w*|mitigat\w*|so\b|because\b)")
+_FIX_RE = re.compile(r"[:.;⇒→—]|->|=>|\s-\s|\b(?:fix(?:es|ing)?\b|fixed\s+by\b|mitigat\w*|so\b|because\b)")
 
 # "The usual mistake is calling it 18x", "people often say decode is compute-bound", "a junior
 # once insisted it was 2 MB per token", "Hypothetical 1: we gather to rank 0": a claim described,
