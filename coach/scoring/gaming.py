@@ -114,6 +114,8 @@ def _prose(words: list[str]) -> list[str]:
 
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·▪]|\d+[.)])\s")
 _ARROW_RE = re.compile(r"->|→|=>|⇒")
+NOTES_MIN_RATIO = 0.07
+"""Keyword lists have almost no grammatical words (0-4 %); terse notes that explain keep 8-17 %."""
 _ARITHMETIC_RE = re.compile(r"[=×]|\d\s+[*/x]\s+\d|\d[*/x]\d")  # not "7.4x 12.6x"
 # A worked result: a figure equal to another figure ("12 B/param = 1.2 TB", "13 GB = 293").
 _RESULT_RE = re.compile(r"\d[\w/.%]*(?:\s?[a-z]{1,4}(?:/[a-z]+)?)?\s*(?:=|≈)\s*~?\d")
@@ -216,18 +218,24 @@ def assess_style(text: NormalizedText) -> Style:
             listy_words += len(sentence_words)
     prose = prose or words
     ratio = sum(1 for w in prose if w in _FUNCTION_WORDS) / len(prose)
+    derived: set[int] = set()
+    if ratio >= NOTES_MIN_RATIO:
+        # In notes that still use grammar, a line that derives one thing from another
+        # ("tp8 x pp4 -> 6.25 GB grads/GPU -> ~0.25 s") is terse reasoning, not a list of terms.
+        derived = {i for i in listy if _ARROW_RE.search(text.folded, *text.sentence_spans[i])}
+        listy_words -= sum(len(by_sentence.get(i, [])) for i in derived)
     counts = Counter(w for w in words if w not in _FUNCTION_WORDS and not w.isdigit())
     repetitive = len(words) >= 30 and max(counts.values(), default=0) > 0.15 * len(words)
     reasoning = sum(1 for w in words if w in _REASONING)
+    if ratio >= NOTES_MIN_RATIO:
+        reasoning += len(_ARROW_RE.findall(text.folded))  # "OOM -> per-rank writes": so
     stuffed = len(words) >= 8 and (
         listy_words >= 0.5 * len(words)
         or repetitive
         or (ratio < 0.1 and reasoning == 0 and len(prose) >= 15)
     )
     if not stuffed:
-        # In an answer that explains, a line of notes that derives one thing from another
-        # ("tp8 x pp4 -> 6.25 GB grads/GPU -> ~0.25 s") is terse reasoning, not a list of terms.
-        listy = {i for i in listy if not _ARROW_RE.search(text.folded, *text.sentence_spans[i])}
+        listy -= derived
     return Style(len(words), ratio, frozenset(listy), stuffed)
 
 
