@@ -325,7 +325,9 @@ _FAILURE_LABEL_RE = re.compile(
 )
 _FAILURE_WORDS = ("failure", "pitfall", "pattern", "mistake", "wrong", "gotcha", "risk")
 _BULLET_LINE_RE = re.compile(r"[ \t]*(?:[-*•▪]|\d+[.)])\s")
-_FIX_RE = re.compile(r"[:.;⇒→—]|->|=>|\s-\s|\b(?:fix(?:es|ing)?\b|fixed\s+by\b|mitigat\w*|so\b|because\b)")
+_FIX_RE = re.compile(
+    r"[:.;⇒→—]|->|=>|\s-\s|\b(?:fix(?:es|ing)?\b|fixed\s+by\b|mitigat\w*|so\b|because\b)"
+)
 
 # "The usual mistake is calling it 18x", "people often say decode is compute-bound", "a junior
 # once insisted it was 2 MB per token", "Hypothetical 1: we gather to rank 0": a claim described,
