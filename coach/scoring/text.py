@@ -342,6 +342,8 @@ _DESCRIBED_RE = re.compile(
     r"assumes|assumed|insist|insists|insisted|propose|proposes|proposed|suggest|suggests|suggested|"
     r"quote|quotes|quoted|argue|argues|argued|told\s+me)\b"
     r"|\bhypothetical(?:ly)?\b(?:\s+\d+)?\s*:?|\b(?:suppose|imagine)\s+(?:that\s+)?(?:we|you|someone)\b"
+    r"|\bi\s+(?:first|initially|originally|previously|earlier)\s+(?:wrote|said|computed|calculated|got|"
+    r"had|claimed|put|stated|thought|assumed)\b(?:\s+(?:that|down|above))?"
 )
 # A table column of what goes wrong or what not to do: "| What goes wrong | Naive design | Fix |".
 _REPORTING_HEAD_RE = re.compile(
@@ -370,17 +372,12 @@ _RETRACTION_RE = re.compile(
     r"|\b(?:i\s+(?:got|have)\s+(?:that|it)|that's|it's|no,?)\s+backwards\b",
     re.MULTILINE,
 )
+# Struck-through text ("~~400 GB/s~~ 400 Gb/s", "<del>18x</del>") is taken back as it stands.
+_STRUCK_RE = re.compile(r"~~(?!\s)(.{1,200}?)~~|<(s|del|strike)>(.{1,200}?)</\2>", re.DOTALL)
 _RETRACTION_WORDS = (
-    "no",
-    "sorry",
-    "wrong",
-    "right",
-    "scratch",
-    "strike",
-    "misspoke",
-    "correct",
-    "rather",
-)
+    "no", "sorry", "wrong", "right", "scratch", "strike", "misspoke", "correct", "rather",
+)  # fmt: skip
+_RETRACTION_LEADS = frozenset("edit update ps note oh hmm um uh well ok okay actually".split())
 RETRACTED_MAX_TOKENS = 20
 """How far back a retraction reaches when judging wrong claims."""
 
@@ -394,15 +391,27 @@ class Retracted(NamedTuple):
 
 
 def retracted_tokens(text: NormalizedText) -> Retracted:
-    """What the candidate takes back ("no, sorry", "wait, no", "scratch that", "or rather")."""
+    """What the candidate takes back ("no, sorry", "wait, no", "scratch that", "or rather", or
+    text struck through)."""
     folded, tokens = text.folded, text.tokens
     clauses: set[int] = set()
     reach: set[int] = set()
+    if "~~" in folded or "</" in folded:
+        for m in _STRUCK_RE.finditer(folded):
+            group = 1 if m.group(1) is not None else 3
+            struck = range(*_tokens_in(text, m.start(group), m.end(group)))
+            clauses.update(struck)
+            reach.update(struck)
     if not tokens or not any(word in folded for word in _RETRACTION_WORDS):
-        return Retracted(frozenset(), frozenset())
+        return Retracted(frozenset(clauses), frozenset(reach))
     floor = 0
     for m in _RETRACTION_RE.finditer(folded):
         stop = text.token_at(m.start())  # the retraction's first token
+        lead = stop
+        while lead > floor and tokens[lead - 1].text in _RETRACTION_LEADS:
+            lead -= 1  # "Edit: scratch that": it opens its sentence
+        if lead > 0 and (stop >= len(tokens) or tokens[lead - 1].sentence != tokens[stop].sentence):
+            stop = lead
         if stop == 0 or stop <= floor:
             continue
         before = tokens[stop - 1]

@@ -113,6 +113,7 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
          {"it", "was", "2", "mb", "per", "token"}),
         ("Hypothetical 1: we gather to rank 0. It would OOM.", {"we", "gather", "to", "rank", "0"}),
         ('The "18x" figure is wrong.', {"18x"}),
+        ("I first wrote that NVLink is 18x the NIC; it is 9x.", {"nvlink", "is", "18x", "the", "nic"}),
         ("What can go wrong -> mitigation:\n1. Rank-0 gather -> OOM -> per-rank writes.",
          {"rank", "0", "gather"}),
         ("| What goes wrong | Naive design | Fix |\n|---|---|---|\n| OOM | One file | Shards |",
@@ -147,6 +148,10 @@ def test_the_case_of_a_warning_is_reported_not_claimed() -> None:
         ("GPUDirect goes through the CPU faster. Hmm, no, that's not right: it skips the CPU.",
          "gpudirect goes through the cpu faster", "gpudirect goes through the cpu faster"),
         ("Use ZeRO-2, or rather ZeRO-3, for 70B.", "use zero 2", "use zero 2"),
+        # Struck through, and a retraction opened by a label.
+        ("NDR is ~~400 GB/s~~ 400 Gb/s per port.", "400 gb s", "400 gb s"),
+        ("It needs 1.4 TB. Edit: scratch that, the weights are enough.",
+         "it needs 1 4 tb", "it needs 1 4 tb"),
         # Not retractions.
         ("Sorry, I forget the figure. It is 50 GB/s.", "", ""),
         ("I'm sorry to say there is no wait time, and no, actually nothing stalls.", "", ""),
