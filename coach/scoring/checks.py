@@ -264,14 +264,20 @@ def _in_window(q: Quantity, check: QuantityCheck) -> bool:
     return lo <= a <= hi or lo <= b <= hi or lo <= (a + b) / 2 <= hi
 
 
-def _close(ctx: Context, tok: int, spec: str | list[str], within: int) -> list[Mention]:
+def _close(
+    ctx: Context, tok: int, spec: str | list[str], within: int, last: int | None = None
+) -> list[Mention]:
+    """Mentions in the sentence of the figure starting at token tok, at most `within` words from
+    its start or inside it, up to token `last` ("four hundred gigabytes a second per port" names
+    its port itself)."""
     sentence = ctx.text.tokens[tok].sentence
     tokens = ctx.text.tokens
+    last = tok if last is None else last
     return [
         m
         for m in ctx.mentions(spec)
         if tokens[m.first].sentence == sentence
-        and min(abs(m.first - tok), abs(m.last - tok)) <= within
+        and (tok <= m.first <= last or min(abs(m.first - tok), abs(m.last - tok)) <= within)
     ]
 
 
@@ -281,11 +287,13 @@ def quantity(check: QuantityCheck, ctx: Context) -> Outcome:
     for q, tok in ctx.quantities():
         if not _in_window(q, check):
             continue
+        span = ctx.folded_span(q)
+        last = max(tok, ctx.text.token_at(span[1] - 1))
         if check.unless_near is not None and _close(ctx, tok, check.unless_near, check.within):
             continue
-        spans = [ctx.folded_span(q)]
+        spans = [span]
         if check.near is not None:
-            near = _close(ctx, tok, check.near, check.within)
+            near = _close(ctx, tok, check.near, check.within, last)
             if not near:
                 continue
             spans += [ctx.span(m.first, m.last) for m in near[:1]]

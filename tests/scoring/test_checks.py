@@ -191,6 +191,14 @@ def test_quantity_near_requires_the_concept_close_by(
     assert met(make_rubric, check, answer) is expected
 
 
+def test_a_spoken_figure_names_its_own_context(make_rubric: MakeRubric) -> None:
+    # "four hundred gigabytes a second per port": "port" is seven words from "four", but inside
+    # the figure.
+    check = {"type": "quantity", "unit": "GB/s", "value": 400, "near": ["port"], "within": 4}
+    assert met(make_rubric, check, "Um, it's four hundred gigabytes a second per port.")
+    assert not met(make_rubric, check, "It's 400 GB/s for the node, and much later a port.")
+
+
 def test_quantity_unless_near_ignores_the_excluded_context(make_rubric: MakeRubric) -> None:
     check = {"type": "quantity", "unit": "GB/s", "value": 400, "unless_near": "node"}
     assert met(make_rubric, check, "NDR gives 400 GB/s per port.")
