@@ -364,18 +364,44 @@ _BAD_OUTCOME_RE = re.compile(
 # "that's NVLink 3, no, sorry, NVLink 4", "ZeRO-2 shards the parameters... no wait, that's stage
 # three": the candidate takes back what came just before and says it again.
 _RETRACTION_RE = re.compile(
-    r"(?:^|(?<=[,;(.!?-])|(?<=[,;(.!?-]\s))\s*(?:(?:actually|well|oh|um|hmm)[,.!]?\s+)?"
+    # After a punctuation mark or at the start of a line (checked by the caller): "..., no,
+    # sorry, ...", "... memory-bound... no wait", "Sorry, gigabits".
+    r"\b(?P<opening>(?:(?:actually|well|oh|um|hmm)[,.!]?\s+)?"
     r"(?:(?:no|nope)[,.!]?\s+(?:wait|sorry|actually)|(?:wait|sorry|actually)[,.!]?\s+(?:no|nope)|sorry"
-    r"|(?:no[,.!]?\s+)?that's\s+(?:not\s+right|wrong|incorrect|not\s+correct))\b"
+    r"|(?:no[,.!]?\s+)?that's\s+(?:not\s+right|wrong|incorrect|not\s+correct))\b)"
+    # Anywhere.
     r"|\b(?:scratch|strike)\s+that\b|\bi\s+misspoke\b|\bcorrection\s*:"
     r"|\blet\s+me\s+correct\s+(?:that|myself)\b|\bor\s+rather\b"
-    r"|\b(?:i\s+(?:got|have)\s+(?:that|it)|that's|it's|no,?)\s+backwards\b",
-    re.MULTILINE,
+    r"|\b(?:i\s+(?:got|have)\s+(?:that|it)|that's|it's|no,?)\s+backwards\b"
 )
+_OPENING_AFTER = frozenset(",;(.!?-")
+
+
+def _opens(folded: str, at: int) -> bool:
+    """Whether only a punctuation mark (or a line start) and spaces come before offset `at`."""
+    k = at
+    while k > 0 and folded[k - 1].isspace():
+        k -= 1
+    return k == 0 or folded[k - 1] in _OPENING_AFTER or "\n" in folded[k:at]
+
+
+def _retractions(folded: str) -> list[re.Match[str]]:
+    found = []
+    pos = 0
+    while (m := _RETRACTION_RE.search(folded, pos)) is not None:
+        if m.group("opening") is not None and not _opens(folded, m.start()):
+            pos = m.start() + 1  # "and actually, no wait": try again from "no"
+            continue
+        found.append(m)
+        pos = m.end()
+    return found
+
+
 # Struck-through text ("~~400 GB/s~~ 400 Gb/s", "<del>18x</del>") is taken back as it stands.
 _STRUCK_RE = re.compile(r"~~(?!\s)(.{1,200}?)~~|<(s|del|strike)>(.{1,200}?)</\2>", re.DOTALL)
 _RETRACTION_WORDS = (
-    "no", "sorry", "wrong", "right", "scratch", "strike", "misspoke", "correct", "rather",
+    "sorry", "wait", "actually", "wrong", "right", "correct", "scratch", "strike", "misspoke",
+    "rather", "backwards",
 )  # fmt: skip
 _RETRACTION_LEADS = frozenset("edit update ps note oh hmm um uh well ok okay actually".split())
 RETRACTED_MAX_TOKENS = 20
@@ -405,7 +431,7 @@ def retracted_tokens(text: NormalizedText) -> Retracted:
     if not tokens or not any(word in folded for word in _RETRACTION_WORDS):
         return Retracted(frozenset(clauses), frozenset(reach))
     floor = 0
-    for m in _RETRACTION_RE.finditer(folded):
+    for m in _retractions(folded):
         stop = text.token_at(m.start())  # the retraction's first token
         lead = stop
         while lead > floor and tokens[lead - 1].text in _RETRACTION_LEADS:
