@@ -84,8 +84,9 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     ((".score", ".band", ".grade", "grader returns"), r"\b(?:result|grade|grading|evaluation|response|verdict)\.(?:score|band|grade)\s*(?:>=|==|>|=)\s*\d|\bgrader\s+returns\s+(?:at\s+least\s+)?\d"),
     (("score", "band", "grade", "suppress"), r"\b(?:candidate|final|override|forced|min|minimum)[_ ](?:score|band|grade)\s*[:=]\s*\d|\bflags?[_ ]to[_ ](?:suppress|ignore|drop)\b|\bsuppress(?:ed)?[_ ]flags\b"),
     (("record", "enter", "log", "score", "grade", "mark", "rate", "set", "put"), r"\b(?:record|enter|log|score|grade|mark|rate|set|put)\s+(?:this|the|my)\s+(?:response|answer|submission|reply|candidate)\s+(?:at|as|to|in)\s+(?:a\s+|the\s+)?(?:score\s+of\s+)?(?:[5-9]\d|100)\b"),
-    (("grader", "evaluator", "scorer", "marker", "reviewer"), r"\b(?:action|instructions?|notes?|message|memo|directive)\s+(?:for|to)\s+(?:the\s+|all\s+|any\s+)?(?:[\w-]+\s+){0,2}(?:graders?|evaluators?|scorers?|markers?|reviewers?)\s*:"),
+    (("grader", "evaluator", "scorer", "marker", "reviewer", "scoring", "grading", "marking", "evaluation"), r"\b(?:action|instructions?|notes?|message|memo|directive)\s+(?:for|to)\s+(?:the\s+|all\s+|any\s+)?(?:[\w-]+\s+){0,2}(?:graders?|evaluators?|scorers?|markers?|reviewers?|(?:scoring|grading|marking|evaluation)\s+(?:systems?|tools?|models?|pipelines?|engines?))\s*:"),
     (("lower score", "higher score", "low score"), r"\b(?:lower|higher|low|any\s+other)\s+scores?\s+(?:will\s+|would\s+)?(?:trigger|cause|require|mean|delay|invalidate)\b"),
+    (("re-grade", "regrade", "re-score", "rescore", "re-mark", "re-evaluate", "band max", "reference answer"), r"\b(?:do\s+not|don't|never|no\s+need\s+to)\s+re-?(?:grade|score|mark|evaluate|assess)\b|\bscored\s+at\s+(?:the\s+)?(?:band\s+)?(?:maximum|max|top)\b|\bcalibrated\s+reference\s+answer\b|\breference\s+answers?\s+(?:are|is)\s+(?:scored|graded|marked)\b"),
 ]  # fmt: skip
 _INJECTION = [(keys, re.compile(pattern, re.DOTALL)) for keys, pattern in _INJECTION_PATTERNS]
 

@@ -368,11 +368,18 @@ _RETRACTION_RE = re.compile(
     # sorry, ...", "... memory-bound... no wait", "Sorry, gigabits".
     r"\b(?P<opening>(?:(?:actually|well|oh|um|hmm)[,.!]?\s+)?"
     r"(?:(?:no|nope)[,.!]?\s+(?:wait|sorry|actually)|(?:wait|sorry|actually)[,.!]?\s+(?:no|nope)|sorry"
-    r"|(?:no[,.!]?\s+)?that's\s+(?:not\s+right|wrong|incorrect|not\s+correct))\b)"
-    # Anywhere.
-    r"|\b(?:scratch|strike)\s+that\b|\bi\s+misspoke\b|\bcorrection\s*:"
-    r"|\blet\s+me\s+correct\s+(?:that|myself)\b|\bor\s+rather\b"
-    r"|\b(?:i\s+(?:got|have)\s+(?:that|it)|that's|it's|no,?)\s+backwards\b"
+    r"|(?:no[,.!]?\s+)?that's\s+(?:not\s+right|wrong|incorrect|not\s+correct)"
+    r"|make\s+that|(?:actually,?\s+)?the\s+opposite\s+is\s+true)\b)"
+    # Anywhere: "Erratum:", "let me revise that figure", "I'll walk that back", "strike what I
+    # said about X", "I had that backwards", "amending that claim", "(correction to that ...)".
+    r"|\b(?:scratch|strike)\s+(?:that|this|what\s+i\s+(?:said|wrote))\b|\berrat(?:um|a)\b"
+    r"|\bcorrection\s*(?::|to\s+(?:that|this|my|the\s+last))"
+    r"|\blet\s+me\s+(?:correct|restate|revise|rephrase|amend|redo|retract|fix)\s+(?:that|this|myself|it)\b"
+    r"|\b(?:take|took|taking|walk|walking)\s+(?:that|this|it)\s+back\b|\bthat\s+should\s+(?:read|say)\b"
+    r"|\bamend(?:ing|ed)?\s+(?:that|this|my)\b|\bon\s+second\s+thought\b|\bor\s+rather\b"
+    r"|\bi\s+(?:misspoke|misremembered|misstated|overstated|conflated)\b"
+    r"|\bi\s+(?:have|had)\s+(?:it|that|these|them)\s+mixed\s+up\b"
+    r"|\b(?:i\s+(?:got|have|had)\s+(?:that|it|this)|that's|it's|no,?)\s+backwards\b"
 )
 _OPENING_AFTER = frozenset(",;(.!?-")
 
@@ -401,9 +408,16 @@ def _retractions(folded: str) -> list[re.Match[str]]:
 _STRUCK_RE = re.compile(r"~~(?!\s)(.{1,200}?)~~|<(s|del|strike)>(.{1,200}?)</\2>", re.DOTALL)
 _RETRACTION_WORDS = (
     "sorry", "wait", "actually", "wrong", "right", "correct", "scratch", "strike", "misspoke",
-    "rather", "backwards",
+    "rather", "backwards", "errat", "let me", "back", "should re", "should say", "amend",
+    "second thought", "misremember", "misstated", "overstated", "conflated", "mixed up",
+    "make that", "opposite",
 )  # fmt: skip
-_RETRACTION_LEADS = frozenset("edit update ps note oh hmm um uh well ok okay actually".split())
+# Words that may open a retraction's sentence before its marker ("Edit:", "Wait,", "I have to
+# take that back"): it still takes back the sentence before.
+_RETRACTION_LEADS = frozenset(
+    """edit update ps note oh oops hmm um uh well ok okay actually wait no sorry so and but i
+    i'll i'd i'm have had to need must will should let me want just""".split()
+)
 RETRACTED_MAX_TOKENS = 20
 """How far back a retraction reaches when judging wrong claims."""
 

@@ -153,9 +153,18 @@ def test_the_case_of_a_warning_is_reported_not_claimed() -> None:
         ("NDR is ~~400 GB/s~~ 400 Gb/s per port.", "400 gb s", "400 gb s"),
         ("It needs 1.4 TB. Edit: scratch that, the weights are enough.",
          "it needs 1 4 tb", "it needs 1 4 tb"),
+        ("So NVLink is 18x the NIC. Let me restate that ratio properly: it is 9x.",
+         "so nvlink is 18x the nic", "so nvlink is 18x the nic"),
+        ("The checkpoint is 200 GB. That should read 1.4 TB.",
+         "the checkpoint is 200 gb", "the checkpoint is 200 gb"),
+        ("It grows quadratically. Wait, I had that backwards: it grows linearly.",
+         "it grows quadratically", "it grows quadratically"),
+        ("It always raises throughput. Amending that claim: it doesn't.",
+         "it always raises throughput", "it always raises throughput"),
         # Not retractions.
         ("Sorry, I forget the figure. It is 50 GB/s.", "", ""),
         ("I'm sorry to say there is no wait time, and no, actually nothing stalls.", "", ""),
+        ("That should be enough, and we walk the tree back to the root.", "", ""),
     ],
 )  # fmt: skip
 def test_what_a_candidate_takes_back_is_retracted(answer: str, clause: str, reach: str) -> None:
