@@ -468,6 +468,16 @@ def retracted_tokens(text: NormalizedText) -> Retracted:
     return Retracted(frozenset(clauses), frozenset(reach))
 
 
+def _json_string(folded: str, start: int, end: int) -> bool:
+    """A quoted string that is a key ('{"zero-3": ...') or a value ('"zero-3": "17.5 GB"') of
+    a JSON object; a quotation after a comma in prose is neither."""
+    head = folded[:start].rstrip()
+    after = folded[end:].lstrip()[:1]
+    if after == ":":
+        return head[-1:] in ("{", ",")
+    return head[-1:] == ":" and head[:-1].rstrip().endswith('"')
+
+
 def reported_tokens(text: NormalizedText) -> frozenset[int]:
     """Tokens of claims the candidate reports rather than makes: a quotation of three words or
     more, or of a figure ('"FSDP is model parallelism" is wrong'), a claim described as a mistake,
@@ -488,6 +498,8 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
             stop += 1
         out.update(range(first, stop))
     for m in _QUOTED_RE.finditer(folded):
+        if _json_string(folded, m.start(), m.end()):
+            continue  # '"ZeRO-3": "17.5 GB/GPU"' in a JSON design doc is stated, not quoted
         first, stop = _tokens_in(text, m.start(1), m.end(1))
         if stop - first >= QUOTED_MIN_WORDS or any(c.isdigit() for c in m.group(1)):
             out.update(range(first, stop))  # a quoted figure is named, not given: the "18x" figure

@@ -113,6 +113,8 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
          {"it", "was", "2", "mb", "per", "token"}),
         ("Hypothetical 1: we gather to rank 0. It would OOM.", {"we", "gather", "to", "rank", "0"}),
         ('The "18x" figure is wrong.', {"18x"}),
+        ('People say, "NDR is 400 GB/s", but {"ndr": "400 Gb/s"} is right.',
+         {"ndr", "is", "400", "gb", "s"}),
         ("I first wrote that NVLink is 18x the NIC; it is 9x.",
          {"nvlink", "is", "18x", "the", "nic"}),
         ("What can go wrong -> mitigation:\n1. Rank-0 gather -> OOM -> per-rank writes.",
