@@ -157,6 +157,8 @@ def rejected_claims(tokens: list[Token]) -> set[int]:
         previous = tokens[i - 1].text
         if previous in ("is", "goes", "was") and i > 1:  # "the usual story is that ..."
             previous = tokens[i - 2].text
+        if previous in _TRUE_WORDS and i > 1 and tokens[i - 2].text in _NEGATORS:
+            previous = "untrue"  # "it is not true that NCCL always uses ring"
         if not (previous in _VERDICT_FIRST or previous in _CLAIM_NOUNS):
             continue
         end = i + 1
