@@ -468,14 +468,22 @@ def retracted_tokens(text: NormalizedText) -> Retracted:
     return Retracted(frozenset(clauses), frozenset(reach))
 
 
+_YAML_KEY_RE = re.compile(r"[ \t]*(?:-[ \t]+)?[\w.-]{1,40}:[ \t]*")
+
+
 def _json_string(folded: str, start: int, end: int) -> bool:
     """A quoted string that is a key ('{"zero-3": ...') or a value ('"zero-3": "17.5 GB"') of
-    a JSON object; a quotation after a comma in prose is neither."""
+    a JSON object, or the whole value of a YAML key ('zero3: "17.5 GB"'); a quotation after a
+    comma or a label in prose is none of these."""
     head = folded[:start].rstrip()
     after = folded[end:].lstrip()[:1]
     if after == ":":
         return head[-1:] in ("{", ",")
-    return head[-1:] == ":" and head[:-1].rstrip().endswith('"')
+    if head[-1:] == ":" and head[:-1].rstrip().endswith('"'):
+        return True
+    line_start = folded.rfind("\n", 0, start) + 1
+    rest = folded[end : folded.find("\n", end) if "\n" in folded[end:] else len(folded)]
+    return bool(_YAML_KEY_RE.fullmatch(folded, line_start, start)) and rest.strip() in ("", ",")
 
 
 def reported_tokens(text: NormalizedText) -> frozenset[int]:
