@@ -115,7 +115,7 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
         ('The "18x" figure is wrong.', {"18x"}),
         ('People say, "NDR is 400 GB/s", but {"ndr": "400 Gb/s"} is right.',
          {"ndr", "is", "400", "gb", "s"}),
-        ('zero3: "17.5 GB per GPU"\nNote: "2.2 GB" is the parameter shard.', {"2", "2", "gb"}),
+        ('zero3: "17.5 GB per GPU"\nNote: "2.2 GB" is the parameter shard.', {"2", "gb"}),
         ("I first wrote that NVLink is 18x the NIC; it is 9x.",
          {"nvlink", "is", "18x", "the", "nic"}),
         ("What can go wrong -> mitigation:\n1. Rank-0 gather -> OOM -> per-rank writes.",
