@@ -45,7 +45,7 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (('":', "':"), r"[\"'](?:evaluator|grader|judge|scorer|grading|scoring)[\w-]*[\"']\s*:"),
     (("<!--",), r"<!--.*?-->"),
     (("inst]", "<|", "###"), r"\[/?inst\]|<\|im_(?:start|end)\|>|<\|(?:system|user|assistant)\|>|###\s*(?:instruction|system|response)"),
-    (("note", "message", "instruction"), r"\b(?:note|footnote|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:\w+\s+)?(?:graders?|evaluators?|ai|models?|llms?|judges?|reviewers?|scorers?|markers?|grading|(?:scoring|grading|marking|evaluation)\s+(?:system|tool|pipeline|bot|engine|model|software))\b"),
+    (("note", "footnote", "message", "instruction"), r"\b(?:note|footnote|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:\w+\s+)?(?:graders?|evaluators?|ai|models?|llms?|judges?|reviewers?|scorers?|markers?|grading|(?:scoring|grading|marking|evaluation)\s+(?:system|tool|pipeline|bot|engine|model|software))\b"),
     (("grader", "grading", "scorer", "scoring", "evaluator", "marker", "reviewer"), r"\b(?:automated|automatic|ai|llm|machine)\s+(?:graders?|grading\s+(?:systems?|models?|tools?|components?)|scorers?|scoring\s+(?:systems?|models?|tools?|components?)|evaluators?|markers?|reviewers?)\b"),
     (("grader", "evaluator", "scorer", "judge"), r"(?:^|[\n.!?(\[#])\s*(?:dear\s+|note\s+to\s+(?:the\s+)?)?(?:grader|evaluator|scorer|judge)s?\s*:"),
     (("score", "grade", "rate", "mark"), r"\b(?:score|grade|rate|mark)\s+(?:it|this|me|my\s+answer|this\s+(?:answer|response))\s+(?:as\s+|a\s+|an\s+)?(?:10/10|100|full|perfect|maximum|max|excellent|a\+|top)\b"),
@@ -89,6 +89,22 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("re-grade", "regrade", "re-score", "rescore", "re-mark", "re-evaluate", "band max", "reference answer"), r"\b(?:do\s+not|don't|never|no\s+need\s+to)\s+re-?(?:grade|score|mark|evaluate|assess)\b|\bscored\s+at\s+(?:the\s+)?(?:band\s+)?(?:maximum|max|top)\b|\bcalibrated\s+reference\s+answer\b|\breference\s+answers?\s+(?:are|is)\s+(?:scored|graded|marked)\b"),
 ]  # fmt: skip
 _INJECTION = [(keys, re.compile(pattern, re.DOTALL)) for keys, pattern in _INJECTION_PATTERNS]
+# The keys made of letters must start a word (or follow "_": "candidate_score"): "point" in
+# "checkpoint" or "rate" in "generate" does not run a pattern. One scan finds them all.
+_WORD_KEYS = sorted(
+    {k for keys, _ in _INJECTION_PATTERNS for k in keys if k[0].isalpha()}, key=len, reverse=True
+)
+_WORD_KEY_RE = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, _WORD_KEYS)) + ")")
+
+
+def _keys_present(folded: str) -> set[str]:
+    """The letter keys that start a word of the text, and the other keys that occur in it."""
+    found = set(_WORD_KEY_RE.findall(folded))
+    present = {k for k in _WORD_KEYS if any(k in f for f in found)}  # "item" in "rubric items"
+    return present | {k for k in _OTHER_KEYS if k in folded}
+
+
+_OTHER_KEYS = {k for keys, _ in _INJECTION_PATTERNS for k in keys if not k[0].isalpha()}
 
 
 @dataclass(frozen=True)
@@ -243,10 +259,11 @@ def assess_style(text: NormalizedText) -> Style:
 def injection_sentences(text: NormalizedText) -> tuple[frozenset[int], list[tuple[int, int]]]:
     """Sentences containing grader-directed text, and the folded spans that matched."""
     folded = text.folded
+    present = _keys_present(folded)
     spans = [
         (m.start(), m.end())
         for keys, pattern in _INJECTION
-        if any(key in folded for key in keys)
+        if any(key in present for key in keys)
         and may_match(pattern.pattern, folded, ignore_case=False)
         for m in pattern.finditer(folded)
     ]
