@@ -406,9 +406,11 @@ def _retractions(folded: str) -> list[re.Match[str]]:
 
 # Struck-through text ("~~400 GB/s~~ 400 Gb/s", "<del>18x</del>") is taken back as it stands.
 _STRUCK_RE = re.compile(r"~~(?!\s)(.{1,200}?)~~|<(s|del|strike)>(.{1,200}?)</\2>", re.DOTALL)
-_RETRACTION_WORDS = (
-    "sorry", "wait", "actually", "wrong", "right", "correct", "scratch", "strike", "misspoke",
-    "rather", "backwards", "errat", "let me", "back", "should re", "should say", "amend",
+_RETRACTION_WORDS = (  # one of these is in every retraction: a cheap first look
+    "sorry", "wait", "actually", "'s wrong", "s incorrect", "not right", "not correct",
+    "correct that", "correct this", "correct it", "correct myself", "correction", "scratch",
+    "strike", "misspoke", "or rather", "backwards", "errat", "let me re", "let me fix",
+    "let me amend", "that back", "this back", "it back", "should read", "should say", "amend",
     "second thought", "misremember", "misstated", "overstated", "conflated", "mixed up",
     "make that", "opposite",
 )  # fmt: skip
