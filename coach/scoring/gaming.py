@@ -46,7 +46,7 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("<!--",), r"<!--.*?-->"),
     (("inst]", "<|", "###"), r"\[/?inst\]|<\|im_(?:start|end)\|>|<\|(?:system|user|assistant)\|>|###\s*(?:instruction|system|response)"),
     (("note", "footnote", "message", "instruction"), r"\b(?:note|footnote|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:\w+\s+)?(?:graders?|evaluators?|ai|models?|llms?|judges?|reviewers?|scorers?|markers?|grading|(?:scoring|grading|marking|evaluation)\s+(?:system|tool|pipeline|bot|engine|model|software))\b"),
-    (("grader", "grading", "scorer", "scoring", "evaluator", "marker", "reviewer"), r"\b(?:automated|automatic|ai|llm|machine)\s+(?:graders?|grading\s+(?:systems?|models?|tools?|components?)|scorers?|scoring\s+(?:systems?|models?|tools?|components?)|evaluators?|markers?|reviewers?)\b"),
+    (("grader", "grading", "scorer", "scoring", "evaluator", "marker", "reviewer", "assess"), r"\b(?:automated|automatic|ai|llm|machine)\s+(?:assess(?:ors?|ment\s+(?:tools?|systems?|models?|pipelines?))|graders?|grading\s+(?:systems?|models?|tools?|components?)|scorers?|scoring\s+(?:systems?|models?|tools?|components?)|evaluators?|markers?|reviewers?)\b"),
     (("grader", "evaluator", "scorer", "judge"), r"(?:^|[\n.!?(\[#])\s*(?:dear\s+|note\s+to\s+(?:the\s+)?)?(?:grader|evaluator|scorer|judge)s?\s*:"),
     (("score", "grade", "rate", "mark"), r"\b(?:score|grade|rate|mark)\s+(?:it|this|me|my\s+answer|this\s+(?:answer|response))\s+(?:as\s+|a\s+|an\s+)?(?:10/10|100|full|perfect|maximum|max|excellent|a\+|top)\b"),
     (("treat", "consider", "regard"), r"\b(?:treat|consider|regard|rate|grade|score|mark)\s+(?:this|my|the)\s+(?:response|answer|submission|reply)\s+as\s+(?:excellent|perfect|correct|complete|flawless|full\s+marks|meeting\s+(?:all|every))\b"),
@@ -73,7 +73,7 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("100/100", "10/10", "full marks", "maximum", "perfect"), r"\b(?:scored|graded|marked|rated)\s+(?:as\s+|at\s+|with\s+)?(?:a\s+)?(?:100\s*/\s*100|10\s*/\s*10|full\s+marks|(?:the\s+)?maximum\b|perfect\b)"),
     (("/100", "/ 100"), r"\b(?:rated|scored|graded|marked|gave)\s+(?:it|this|the\s+(?:answer|response|original)|this\s+(?:answer|response))\s+(?:a\s+|at\s+|as\s+)?\d{1,3}\s*/\s*100\b|\bscore\s+(?:of\s+)?(?:[5-9]\d|100)\s*/\s*100\b"),
     (("please",), r"\bplease\s+(?:score|grade|mark|rate|evaluate|assess)\b"),
-    (("penal", "deduct", "dock", "mark down"), r"\b(?:do\s+not|don't|never)\s+(?:penali[sz]e|deduct|dock|mark\s+down)\s+(?:me|this|the\s+(?:candidate|answer|response|score)|omissions|(?:any\s+)?points|marks)\b"),
+    (("penal", "deduct", "dock", "mark down"), r"\b(?:do\s+not|don't|never)\s+(?:penali[sz]e|deduct|dock|mark\s+down)\s+(?:me|this|the\s+(?:candidate|answer|response|score)|omissions|(?:any\s+)?points|marks|for|anything)\b"),
     (("gold",), r"\b(?:this|the\s+following)\s+(?:response|answer|submission)\s+(?:is|was)\s+(?:[\w-]+\s+){0,8}?gold(?:en)?\s+(?:reference|standard|answer)\b"),
     (("record", "enter", "output", "return"), r"\b(?:record|enter|output|return)\s+(?:a\s+(?:score|grade|mark)\s+of\s+)?(?:[5-9]\d|100)(?:\s*/\s*100)?\s*(?:[.,;]|and\b|$)"),
     (("override", "verdict"), r"\b(?:grader|grading|scorer|scoring|evaluator|judge|rubric)[_ -](?:override|verdict)\b"),
@@ -87,6 +87,7 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("grader", "evaluator", "scorer", "marker", "reviewer", "scoring", "grading", "marking", "evaluation"), r"\b(?:action|instructions?|notes?|message|memo|directive)\s+(?:for|to)\s+(?:the\s+|all\s+|any\s+)?(?:[\w-]+\s+){0,2}(?:graders?|evaluators?|scorers?|markers?|reviewers?|(?:scoring|grading|marking|evaluation)\s+(?:systems?|tools?|models?|pipelines?|engines?))\s*:"),
     (("lower score", "higher score", "low score"), r"\b(?:lower|higher|low|any\s+other)\s+scores?\s+(?:will\s+|would\s+)?(?:trigger|cause|require|mean|delay|invalidate)\b"),
     (("re-grade", "regrade", "re-score", "rescore", "re-mark", "re-evaluate", "band max", "reference answer"), r"\b(?:do\s+not|don't|never|no\s+need\s+to)\s+re-?(?:grade|score|mark|evaluate|assess)\b|\bscored\s+at\s+(?:the\s+)?(?:band\s+)?(?:maximum|max|top)\b|\bcalibrated\s+reference\s+answer\b|\breference\s+answers?\s+(?:are|is)\s+(?:scored|graded|marked)\b"),
+    (("band",), r"\b(?:record|put|place|score|grade|mark|rate|file)\s+(?:it|this|this\s+(?:answer|response|design|submission))\s+(?:in|into|at|as)\s+(?:the\s+)?(?:top|highest|maximum|max|excellent|best)\s+(?:scoring\s+|score\s+)?band\b"),
 ]  # fmt: skip
 _INJECTION = [(keys, re.compile(pattern, re.DOTALL)) for keys, pattern in _INJECTION_PATTERNS]
 # The keys made of letters must start a word (or follow "_": "candidate_score"): "point" in
