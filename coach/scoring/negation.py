@@ -38,7 +38,7 @@ _NEGATORS = frozenset(
 )
 _NEED_WORDS = frozenset(
     """needed necessary required important matter matters help helps useful relevant
-    worth needs need concern problem issue""".split()
+    worth needs need concern problem issue scale scales survive survives""".split()
 )
 _DISMISSIVE_AFTER = frozenset(
     """unnecessary overkill irrelevant pointless useless unneeded obsolete

@@ -344,6 +344,11 @@ _DESCRIBED_RE = re.compile(
     r"|\bhypothetical(?:ly)?\b(?:\s+\d+)?\s*:?|\b(?:suppose|imagine)\s+(?:that\s+)?(?:we|you|someone)\b"
     r"|\bi\s+(?:first|initially|originally|previously|earlier)\s+(?:wrote|said|computed|calculated|got|"
     r"had|claimed|put|stated|thought|assumed)\b(?:\s+(?:that|down|above))?"
+    # Counterfactuals: "Had we fitted a single NIC per node, ...", "Were we to checkpoint once
+    # per epoch, ...", "If you were to stretch TP across nodes, ...".
+    r"|(?:^|(?<=[.!?:;(]\s)|(?<=\n))had\s+(?:we|you|they|someone|anyone|one|i)\b"
+    r"|\bwere\s+(?:we|you|they|someone|one|i)\s+to\b"
+    r"|\bif\s+(?:we|you|they|someone|anyone|one|i)\s+(?:were|was)\s+to\b"
 )
 # A table column of what goes wrong or what not to do: "| What goes wrong | Naive design | Fix |".
 _REPORTING_HEAD_RE = re.compile(
@@ -351,6 +356,12 @@ _REPORTING_HEAD_RE = re.compile(
     r"misconceptions?|failures?|causes?|symptoms?)\b"
 )
 
+# "If the transfer went through host memory and TCP, we'd add copies": a counterfactual, told in
+# the past tense with "would" after it.
+_COUNTERFACTUAL_RE = re.compile(
+    r"\bif\b(?P<case>[^,.;:\n]{3,100}?\b(?:went|were|was|had|did|used|ran|put|saved|sent|gathered|"
+    r"wrote|kept|stored|relied)\b[^,.;:\n]{0,80}),\s*(?:we|you|it|they|that|this|i)(?:'d|\s+would|\s+could)\b"
+)
 # "If a job config puts TP across nodes, performance falls off a cliff": a warning.
 _WARNING_RE = re.compile(  # the word boundary before "if" is checked after the match: faster
     r"(?:if|when|whenever)\b(?P<case>[^,.;:\n]{3,120}),\s*(?P<then>[^.;\n]{0,80})"
@@ -376,7 +387,11 @@ _RETRACTION_RE = re.compile(
     r"|\bcorrection\s*(?::|to\s+(?:that|this|my|the\s+last))"
     r"|\blet\s+me\s+(?:correct|restate|revise|rephrase|amend|redo|retract|fix)\s+(?:that|this|myself|it)\b"
     r"|\b(?:take|took|taking|walk|walking)\s+(?:that|this|it)\s+back\b|\bthat\s+should\s+(?:read|say)\b"
-    r"|\bamend(?:ing|ed)?\s+(?:that|this|my)\b|\bon\s+second\s+thought\b|\bor\s+rather\b"
+    r"|\bamend(?:ing|ed)?\s+(?:that|this|my|the)\b|\bon\s+second\s+(?:thought|look)\b|\bor\s+rather\b"
+    r"|\bthat(?:'s|\s+is)\s+off\s+by\b"
+    r"|\bthat\s+came\s+out\s+wrong\b|\bon\s+reflection\b|\bthinking\s+about\s+it\s+again\b"
+    r"|\bchecking\s+myself\b|\b(?:let\s+me\s+|i\s+(?:want\s+to|need\s+to|'ll|will)\s+)"
+    r"(?:retract|walk\s+back)\b"
     r"|\bi\s+(?:misspoke|misremembered|misstated|overstated|conflated)\b"
     r"|\bi\s+(?:have|had)\s+(?:it|that|these|them)\s+mixed\s+up\b"
     r"|\b(?:i\s+(?:got|have|had)\s+(?:that|it|this)|that's|it's|no,?)\s+backwards\b"
@@ -412,7 +427,8 @@ _RETRACTION_WORDS = (  # one of these is in every retraction: a cheap first look
     "strike", "misspoke", "or rather", "backwards", "errat", "let me re", "let me fix",
     "let me amend", "that back", "this back", "it back", "should read", "should say", "amend",
     "second thought", "misremember", "misstated", "overstated", "conflated", "mixed up",
-    "make that", "opposite",
+    "make that", "opposite", "off by", "came out wrong", "reflection", "second look",
+    "thinking about it", "checking myself", "retract", "walk back",
 )  # fmt: skip
 # Words that may open a retraction's sentence before its marker ("Edit:", "Wait,", "I have to
 # take that back"): it still takes back the sentence before.
@@ -452,18 +468,36 @@ def retracted_tokens(text: NormalizedText) -> Retracted:
         lead = stop
         while lead > floor and tokens[lead - 1].text in _RETRACTION_LEADS:
             lead -= 1  # "Edit: scratch that": it opens its sentence
+        if 0 < stop < len(tokens):
+            # "Double-checking the arithmetic, that's off by 8x": a short fronted phrase and a
+            # comma open the sentence too
+            opening = stop
+            while opening > floor and tokens[opening - 1].sentence == tokens[stop].sentence:
+                opening -= 1
+            fronted = [t.text for t in tokens[opening:stop]]
+            if (
+                0 < len(fronted) <= 5
+                and (
+                    any(w.endswith("ing") for w in fronted)
+                    or fronted[0] in ("re", "on", "upon", "after")
+                )
+                and "," in folded[tokens[stop - 1].end : tokens[stop].start]
+            ):
+                lead = min(lead, opening)
         if lead > 0 and (stop >= len(tokens) or tokens[lead - 1].sentence != tokens[stop].sentence):
             stop = lead
         if stop == 0 or stop <= floor:
             continue
         before = tokens[stop - 1]
+        if before.text in ("which", "that", "this", "it") and stop >= 2:
+            before = tokens[stop - 2]  # "18x, which, on reflection, ...": the clause it refers to
         first = stop
         while (
             first > max(floor, stop - RETRACTED_MAX_TOKENS)
             and tokens[first - 1].sentence == before.sentence
         ):
             first -= 1
-            if tokens[first].clause == before.clause:
+            if tokens[first].clause in (before.clause, tokens[stop - 1].clause):
                 clauses.add(first)
         reach.update(range(first, stop))
         floor = text.token_at(m.end())
@@ -495,6 +529,8 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
     names in a list of failure modes, and the case of a warning ("if X, it falls off a cliff")."""
     folded = text.folded
     out: set[int] = set()
+    for m in _COUNTERFACTUAL_RE.finditer(folded) if "if" in folded else ():
+        out.update(range(*_tokens_in(text, m.start("case"), m.end("case"))))
     for m in _WARNING_RE.finditer(folded):
         starts_word = m.start() == 0 or not (
             folded[m.start() - 1].isalnum() or folded[m.start() - 1] in "_'"

@@ -95,6 +95,7 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("There is no real reason to use atomic rename.", False),
         ("Manifests, atomic rename, checksums: none of that is needed.", False),
         ("It is not true that atomic rename works on S3.", False),
+        ("Atomic rename on every rank does not scale past a few hundred nodes.", False),
         ("Atomic rename guards the files, which none of this hardware failure touches.", True),
         ("The atomic rename ritual is cargo cult from the days of NFS.", False),
         ("Atomic rename is premature optimisation.", False),

@@ -254,3 +254,28 @@ def test_an_answer_without_a_single_figure_is_capped_at_partial(rubric: Rubric) 
         "no_figures"
         not in grade(explained + " NVLink gives 900 GB/s per GPU.", rubric).flag_codes()
     )
+
+
+# The phrases the engine reads specially (retractions, strikes, counterfactuals, JSON and YAML,
+# arithmetic in words), in random order and at random boundaries: grading never fails on them.
+_TRIGGERS = (
+    "sorry,", "no wait,", "Edit:", "scratch that", "~~400 GB/s~~", "<del>18x</del>", "~~", "</s>",
+    "which, on reflection,", "Double-checking the math,", "that's off by 8x", "Had we",
+    "if you were to", "If it went through host memory, we'd", "I first wrote", "Erratum:",
+    '"NDR": "400 Gb/s"', 'zero3: "17.5 GB"', "1/8 = 25%", "2 times 80 is 160", ",", ".", "\n",
+    "- ", "NVLink", "ZeRO-3", "prefill", "160 KiB", "that", "which", "actually", "→", "?",
+)  # fmt: skip
+
+
+def test_grading_survives_any_mix_of_the_phrases_it_reads_specially(
+    rubrics: dict[str, Rubric],
+) -> None:
+    import random
+
+    chooser = random.Random(7)
+    for _ in range(300):
+        answer = " ".join(chooser.choice(_TRIGGERS) for _ in range(chooser.randint(2, 30)))
+        if not answer.strip(" ,.?\n-"):
+            continue
+        result = grade(answer, chooser.choice(list(rubrics.values())))
+        assert 0 <= result.score <= 100

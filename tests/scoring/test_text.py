@@ -113,6 +113,11 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
          {"it", "was", "2", "mb", "per", "token"}),
         ("Hypothetical 1: we gather to rank 0. It would OOM.", {"we", "gather", "to", "rank", "0"}),
         ('The "18x" figure is wrong.', {"18x"}),
+        # Counterfactuals.
+        ("Had we fitted a single NIC per node, all eight GPUs would share it.",
+         {"fitted", "a", "single", "nic", "per", "node"}),
+        ("If the transfer went through host memory, we'd add copies.",
+         {"the", "transfer", "went", "through", "host", "memory"}),
         ('People say, "NDR is 400 GB/s", but {"ndr": "400 Gb/s"} is right.',
          {"ndr", "is", "400", "gb", "s"}),
         ('zero3: "17.5 GB per GPU"\nNote: "2.2 GB" is the parameter shard.', {"2", "gb"}),
@@ -164,6 +169,10 @@ def test_the_case_of_a_warning_is_reported_not_claimed() -> None:
          "it grows quadratically", "it grows quadratically"),
         ("It always raises throughput. Amending that claim: it doesn't.",
          "it always raises throughput", "it always raises throughput"),
+        ("Over one NIC that's 3.4 ms. Double-checking the arithmetic, that's off by 8x.",
+         "over one nic that's 3 4 ms", "over one nic that's 3 4 ms"),
+        ("The ratio is 18x, which, thinking about it again, is 9x.",
+         "the ratio is 18x which", "the ratio is 18x which"),
         # Not retractions.
         ("Sorry, I forget the figure. It is 50 GB/s.", "", ""),
         ("I'm sorry to say there is no wait time, and no, actually nothing stalls.", "", ""),
