@@ -436,6 +436,7 @@ def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Me
         not candidates
         and (b.first == 0 or tokens[b.first - 1].sentence != sentence)
         and (b.last + 1 == len(tokens) or tokens[b.last + 1].clause != tokens[b.last].clause)
+        and ctx.text.folded[tokens[b.last].end :].lstrip()[:1] != ":"  # "Scale-out: ..." labels
     ):
         # "Prefill 4K: 5.7e14 FLOP. Compute-bound.", "BW-bound; ...": a verdict standing alone
         # is said of what the sentence before it is about.
