@@ -43,6 +43,7 @@ _UNIT = rf"""
   | (?P<time>ns|us|µs|μs|ms|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|h|s|min|hr|day)
       (?![a-zA-Z])
   | (?P<ratio>[x×])(?![a-zA-Z0-9])(?!\s*\d)
+  | (?P<times>times)(?=\s+(?:faster|slower|more|less|larger|smaller|higher|lower|bigger|as)\b)
   | (?P<pct>%|percent\b)
   | (?P<gig>gigs?)\b
   | (?P<scale>thousand|million|billion|trillion)\b
@@ -95,7 +96,7 @@ def unit_of_match(m: re.Match[str]) -> Unit | None:
                     else 1e18, None, per)  # fmt: skip
     if group.get("time"):
         return Unit("time", _TIME[group["time"]], None, per)
-    if group.get("ratio"):
+    if group.get("ratio") or group.get("times"):
         return Unit("ratio", 1.0, None, per)
     if group.get("pct"):
         return Unit("percent", 1.0, None, per)
