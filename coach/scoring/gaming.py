@@ -96,6 +96,7 @@ _WORD_KEYS = sorted(
     {k for keys, _ in _INJECTION_PATTERNS for k in keys if k[0].isalpha()}, key=len, reverse=True
 )
 _WORD_KEY_RE = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, _WORD_KEYS)) + ")")
+_OTHER_KEYS = {k for keys, _ in _INJECTION_PATTERNS for k in keys if not k[0].isalpha()}
 
 
 def _keys_present(folded: str) -> set[str]:
@@ -103,9 +104,6 @@ def _keys_present(folded: str) -> set[str]:
     found = set(_WORD_KEY_RE.findall(folded))
     present = {k for k in _WORD_KEYS if any(k in f for f in found)}  # "item" in "rubric items"
     return present | {k for k in _OTHER_KEYS if k in folded}
-
-
-_OTHER_KEYS = {k for keys, _ in _INJECTION_PATTERNS for k in keys if not k[0].isalpha()}
 
 
 @dataclass(frozen=True)
@@ -237,16 +235,17 @@ def assess_style(text: NormalizedText) -> Style:
     prose = prose or words
     ratio = sum(1 for w in prose if w in _FUNCTION_WORDS) / len(prose)
     derived: set[int] = set()
+    arrows = 0
     if ratio >= NOTES_MIN_RATIO:
-        # In notes that still use grammar, a line that derives one thing from another
-        # ("tp8 x pp4 -> 6.25 GB grads/GPU -> ~0.25 s") is terse reasoning, not a list of terms.
+        # In notes that still use grammar, an arrow is reasoning ("OOM -> per-rank writes": so),
+        # and a line that derives one thing from another ("tp8 x pp4 -> 6.25 GB grads/GPU ->
+        # ~0.25 s") is terse reasoning, not a list of terms.
+        arrows = len(_ARROW_RE.findall(text.folded))
         derived = {i for i in listy if _ARROW_RE.search(text.folded, *text.sentence_spans[i])}
         listy_words -= sum(len(by_sentence.get(i, [])) for i in derived)
     counts = Counter(w for w in words if w not in _FUNCTION_WORDS and not w.isdigit())
     repetitive = len(words) >= 30 and max(counts.values(), default=0) > 0.15 * len(words)
-    reasoning = sum(1 for w in words if w in _REASONING)
-    if ratio >= NOTES_MIN_RATIO:
-        reasoning += len(_ARROW_RE.findall(text.folded))  # "OOM -> per-rank writes": so
+    reasoning = sum(1 for w in words if w in _REASONING) + arrows
     stuffed = len(words) >= 8 and (
         listy_words >= 0.5 * len(words)
         or repetitive

@@ -36,7 +36,7 @@ TOO_SHORT_WORDS = 40
 """Below this an answer has no room for the question's topics: it is too short, not off topic."""
 BRIEF_WORDS = 100
 BRIEF_POINTS_PER_WORD = 0.55
-"""An answer under BRIEF_WORDS words is capped at this many points a word (45 words: 36): a
+"""An answer under BRIEF_WORDS words is capped at this many points a word (60 words: 33): a
 few dense lines can name the right facts, but not the reasoning an interviewer is listening for."""
 CAPS = {
     "no_figures": 50.0,
