@@ -526,7 +526,9 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
     """Tokens of claims the candidate reports rather than makes: a quotation of three words or
     more, or of a figure ('"FSDP is model parallelism" is wrong'), a claim described as a mistake,
     attributed to someone else or supposed, a question, a table column of what goes wrong, the
-    names in a list of failure modes, and the case of a warning ("if X, it falls off a cliff")."""
+    names in a list of failure modes, the case of a warning ("if X, it falls off a cliff") and of
+    a counterfactual ("had we fitted one NIC per node, ...", "if it went through the host, we'd
+    ..."). The strings of a JSON or YAML design doc are stated, not quoted."""
     folded = text.folded
     out: set[int] = set()
     for m in _COUNTERFACTUAL_RE.finditer(folded) if "if" in folded else ():
