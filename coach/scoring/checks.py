@@ -452,6 +452,16 @@ def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Me
         return last_before  # "prefill is compute-bound"
     if first_after and first_after.first <= b.last + 2:
         return first_after  # a fronted label: "Between nodes, InfiniBand ..."
+    if (
+        first_after
+        and _same_clause(tokens, b, first_after)
+        and all(t.text in _LINKING for t in tokens[b.last + 1 : first_after.first])
+    ):
+        return first_after  # "InfiniBand carries inter-node traffic; intra-node goes over NVLink"
+    if b.first > 0 and tokens[b.first - 1].text in ("the", "a", "an"):
+        # "the NVLink domain, the scale-out fabric, ...": a noun phrase of its own clause, not
+        # something said of the clause before
+        return first_after if first_after and _same_clause(tokens, b, first_after) else None
     if b.first > 0 and tokens[b.first - 1].text == "then":
         # "reduce over NVLink inside the node first, then across nodes": a next step, not said
         # of what came before it.
@@ -460,6 +470,10 @@ def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Me
 
 
 _PRONOUNS = frozenset("it it's its they they're this these both".split())
+# "intra-node goes over NVLink", "cross-node traffic runs on InfiniBand": b, then what carries it.
+_LINKING = frozenset(
+    "goes go runs run stays stay travels traffic is are uses use over via on through".split()
+)
 
 
 def _opens_with_pronoun(ctx: Context, sentence: int) -> bool:
