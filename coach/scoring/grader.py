@@ -44,7 +44,7 @@ CAPS = {
     "dismissive": 30.0,
     "possible_injection": 25.0,
     "off_topic": 15.0,
-    "wrong_claim": 65.0,
+    "wrong_claim": 60.0,
 }
 LIST_CREDIT = 0.5
 ON_TOPIC_SHARE = 0.3
@@ -342,7 +342,7 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
     score = max(0.0, score - penalty)
     if misconceptions and score > CAPS["wrong_claim"]:
         # One wrong figure or concept in an otherwise complete answer costs only its penalty;
-        # interviewers, and the independent writers of our test answers, put it at 65 or below.
+        # interviewers, and the independent writers of our test answers, put it at 60 or below.
         flags.append(
             Flag(
                 code="wrong_claim",

@@ -228,7 +228,7 @@ def test_one_wrong_claim_keeps_an_otherwise_excellent_answer_below_excellent(
     # concept still scored 80-89, "excellent".
     assert grade(excellent, rubric).score >= 80
     result = grade(excellent + "\nTensor parallelism goes across nodes over InfiniBand.", rubric)
-    assert result.score == result.cap == 65
+    assert result.score == result.cap == 60
     assert "wrong_claim" in result.flag_codes()
 
 
