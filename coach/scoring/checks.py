@@ -372,8 +372,8 @@ _STATE_COPULAS = frozenset({"is", "are", "it's", "they're", "gets", "get"})
 
 def _conditional(tokens: list[Token], b: Mention) -> bool:
     """b is a state something reaches only under a condition: "... before they become X",
-    "it only becomes X once ...", "they would need batches of 200-300 to turn X", "batches in
-    the hundreds before it's X"."""
+    "it only becomes X once ...", "it only becomes X at batch sizes in the hundreds", "they
+    would need batches of 200-300 to turn X", "batches in the hundreds before it's X"."""
     if b.first == 0:
         return False
 
@@ -388,6 +388,8 @@ def _conditional(tokens: list[Token], b: Mention) -> bool:
         return any(condition(t) and t.clause == clause for t in before)
     if tokens[b.first - 1].text not in _BECOME:
         return False
+    if b.first >= 2 and tokens[b.first - 2].text == "only":
+        return True  # "decode only becomes compute-bound at batch sizes in the hundreds"
     sentence, clause = tokens[b.first].sentence, tokens[b.first].clause
     if any(condition(t) for t in tokens if t.sentence == sentence):
         return True
