@@ -287,12 +287,12 @@ def quantity(check: QuantityCheck, ctx: Context) -> Outcome:
     for q, tok in ctx.quantities():
         if not _in_window(q, check):
             continue
-        span = ctx.folded_span(q)
-        last = max(tok, ctx.text.token_at(span[1] - 1))
         if check.unless_near is not None and _close(ctx, tok, check.unless_near, check.within):
             continue
+        span = ctx.folded_span(q)
         spans = [span]
         if check.near is not None:
+            last = max(tok, ctx.text.token_at(span[1] - 1))
             near = _close(ctx, tok, check.near, check.within, last)
             if not near:
                 continue
@@ -454,16 +454,16 @@ def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Me
         return last_before  # "prefill is compute-bound"
     if first_after and first_after.first <= b.last + 2:
         return first_after  # a fronted label: "Between nodes, InfiniBand ..."
-    if (
-        first_after
-        and _same_clause(tokens, b, first_after)
-        and all(t.text in _LINKING for t in tokens[b.last + 1 : first_after.first])
+    after_in_clause = first_after if first_after and _same_clause(tokens, b, first_after) else None
+    if after_in_clause and all(
+        t.text in _LINKING for t in tokens[b.last + 1 : after_in_clause.first]
     ):
-        return first_after  # "InfiniBand carries inter-node traffic; intra-node goes over NVLink"
+        # "InfiniBand carries inter-node traffic; intra-node goes over NVLink"
+        return after_in_clause
     if b.first > 0 and tokens[b.first - 1].text in ("the", "a", "an"):
         # "the NVLink domain, the scale-out fabric, ...": a noun phrase of its own clause, not
         # something said of the clause before
-        return first_after if first_after and _same_clause(tokens, b, first_after) else None
+        return after_in_clause
     if b.first > 0 and tokens[b.first - 1].text == "then":
         # "reduce over NVLink inside the node first, then across nodes": a next step, not said
         # of what came before it.

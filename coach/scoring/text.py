@@ -518,7 +518,8 @@ def _json_string(folded: str, start: int, end: int) -> bool:
     if head[-1:] == ":" and head[:-1].rstrip().endswith('"'):
         return True
     line_start = folded.rfind("\n", 0, start) + 1
-    rest = folded[end : folded.find("\n", end) if "\n" in folded[end:] else len(folded)]
+    line_end = folded.find("\n", end)
+    rest = folded[end : line_end if line_end != -1 else len(folded)]
     return bool(_YAML_KEY_RE.fullmatch(folded, line_start, start)) and rest.strip() in ("", ",")
 
 
