@@ -12,6 +12,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import NamedTuple
 
 # Cyrillic and Greek letters that render like Latin ones ("cаche" with a Cyrillic а).
@@ -346,10 +347,31 @@ _DESCRIBED_RE = re.compile(
     r"had|claimed|put|stated|thought|assumed)\b(?:\s+(?:that|down|above))?"
     # Counterfactuals: "Had we fitted a single NIC per node, ...", "Were we to checkpoint once
     # per epoch, ...", "If you were to stretch TP across nodes, ...".
-    r"|(?:^|(?<=[.!?:;(]\s)|(?<=\n))had\s+(?:we|you|they|someone|anyone|one|i)\b"
+    # "had" must open its sentence, which _described() checks after the match: a lookbehind
+    # here would be tried at every position of every answer.
+    r"|\b(?P<had>had)\s+(?:we|you|they|someone|anyone|one|i)\b"
     r"|\bwere\s+(?:we|you|they|someone|one|i)\s+to\b"
     r"|\bif\s+(?:we|you|they|someone|anyone|one|i)\s+(?:were|was)\s+to\b"
 )
+
+
+def _described(folded: str) -> Iterator[re.Match[str]]:
+    """The matches of _DESCRIBED_RE, with a counterfactual "had we" only where it opens a
+    sentence or a line."""
+    pos = 0
+    while (m := _DESCRIBED_RE.search(folded, pos)) is not None:
+        start = m.start()
+        if m.start("had") < 0 or (
+            start == 0
+            or folded[start - 1] == "\n"
+            or (start >= 2 and folded[start - 1].isspace() and folded[start - 2] in ".!?:;(")
+        ):
+            yield m
+            pos = m.end()
+        else:
+            pos = start + 1
+
+
 # A table column of what goes wrong or what not to do: "| What goes wrong | Naive design | Fix |".
 _REPORTING_HEAD_RE = re.compile(
     r"\b(?:naive|mistakes?|anti-?patterns?|wrong|myths?|bad|avoid|don't|pitfalls?|"
@@ -541,7 +563,7 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
         if starts_word and _BAD_OUTCOME_RE.search(m.group("then")):
             out.update(range(*_tokens_in(text, m.start("case"), m.end("case"))))
     tokens = text.tokens
-    for m in _DESCRIBED_RE.finditer(folded):
+    for m in _described(folded):
         first = stop = text.token_at(m.end())
         while stop < len(tokens) and tokens[stop].clause == tokens[first].clause:
             stop += 1

@@ -116,6 +116,10 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
         # Counterfactuals.
         ("Had we fitted a single NIC per node, all eight GPUs would share it.",
          {"fitted", "a", "single", "nic", "per", "node"}),
+        # "had we" counts only where it opens a sentence; the claim after it is still read.
+        ("What we had we kept. Someone said NDR is 400 GB/s.", {"ndr", "is", "400", "gb", "s"}),
+        ("Sizing done. Had you used TP=16, the links would choke.",
+         {"used", "tp", "16"}),
         ("If the transfer went through host memory, we'd add copies.",
          {"the", "transfer", "went", "through", "host", "memory"}),
         ('People say, "NDR is 400 GB/s", but {"ndr": "400 Gb/s"} is right.',
