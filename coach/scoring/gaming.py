@@ -29,6 +29,7 @@ _REASONING = frozenset(
     """because so since therefore thus hence which means otherwise why if unless whereas
     instead tradeoff trade-off versus vs cost costs""".split()
 )
+_COPULAS = frozenset("is are was were".split())
 _SUBORDINATORS = frozenset("when whenever if because since while although though once".split())
 # Items of a list; "/" is left alone, it joins units ("GB/s") and stages ("ZeRO-1/2").
 _LIST_SPLIT_RE = re.compile(r"[,;|\n•·]+|\s-\s")
@@ -211,7 +212,15 @@ def _is_list_like(words: list[str], raw: str) -> bool:
         return False  # "When they share GPUs, long prefills delay decodes": a clause, not a list
     if ratio < 0.12:
         return True
-    return ratio < 0.15 and not any(w in _REASONING for w in words) and len(words) >= 12
+    # "Prefill is compute-bound, decode is memory-bandwidth-bound; ...": two statements, whose
+    # hyphenated terms thin out the grammatical words.
+    statements = sum(1 for w in words if w in _COPULAS)
+    return (
+        ratio < 0.15
+        and not any(w in _REASONING for w in words)
+        and len(words) >= 12
+        and statements < 2
+    )
 
 
 def assess_style(text: NormalizedText) -> Style:

@@ -165,6 +165,10 @@ def test_short_bullet_fragments_are_list_items() -> None:
         "weights alone 140 GB.",
         "Sizing: 100B params -> bf16 weights 200GB; fp32 master + Adam m,v = 12B/param = "
         "1.2TB; so ~1.4TB per checkpoint to resume (plus RNG, dataloader position, LR sched).",
+        # Two statements whose hyphenated terms thin out the grammatical words.
+        "Prefill is compute-bound, decode is memory-bandwidth-bound; run together, prefill "
+        "bursts hurt decode latency.",
+        "Prefill is compute-bound and drives TTFT; decode is bandwidth-bound and drives TPOT.",
     ],
 )
 def test_terse_technical_sentences_are_not_lists(sentence: str) -> None:
