@@ -77,3 +77,44 @@ def test_answers_to_the_other_questions_score_near_zero_here(rubric: Rubric) -> 
                 continue
             result = grade(example.answer, rubric)
             assert result.score <= 20, f"{other.id}:{example.id} scored {result.score}"
+
+
+@pytest.mark.parametrize(
+    ("question", "misconception", "wrong", "right"),
+    [
+        ("gpu-cluster-networking", "sharp-on-nics",
+         "The reduction math happens on the ConnectX-7 cards as data streams through.",
+         "SHARP does the reduction in the Quantum-2 switch ASICs, not on the ConnectX-7 NICs."),
+        ("gpu-cluster-networking", "pfc-drops",
+         "With PFC, when the queue fills the switch drops the overflow and go-back-N recovers.",
+         "RoCE needs PFC + ECN tuned, or it drops packets under incast."),
+        ("gpu-cluster-networking", "connectx6-ndr",
+         "Each GPU gets a ConnectX-6 card at 400 Gb/s.",
+         "ConnectX-6 is HDR 200 Gb/s; NDR 400G needs ConnectX-7."),
+        ("distributed-training-sharding", "zero3-double-communication",
+         "ZeRO-3 costs roughly double DDP's traffic per step.",
+         "ZeRO-3 costs about 1.5x DDP's traffic, not double: ZeRO-1/2 match DDP."),
+        ("distributed-training-sharding", "offload-update-on-gpu",
+         "ZeRO-Offload keeps Adam states in CPU RAM; they are pulled back over PCIe so the GPU "
+         "can run the Adam update.",
+         "ZeRO-Offload keeps Adam states in CPU RAM and runs the Adam update on the CPU."),
+        ("checkpointing", "dcp-tied-to-world-size",
+         "DCP checkpoints are tied to the world size you saved them with.",
+         "DCP reshards at load time, so restarts are not tied to the world size."),
+        ("kv-cache", "radix-attributed-to-vllm",
+         "vLLM's version of this is RadixAttention, a radix tree over prefixes.",
+         "SGLang's RadixAttention keeps a radix tree; vLLM hashes blocks for prefix caching."),
+        ("kv-cache", "kv-replicated-under-tp",
+         "With TP=8 every GPU keeps a full copy of the KV cache.",
+         "With TP=8 each GPU keeps one of the 8 KV heads, an eighth of the cache."),
+        ("kv-cache", "h2o-is-streamingllm",
+         "H2O keeps the first few tokens, the attention sinks, plus a recent window.",
+         "StreamingLLM keeps attention sinks and a recent window; H2O keeps heavy hitters."),
+    ],
+)  # fmt: skip
+def test_misconceptions_charge_the_wrong_claim_not_its_correction(
+    question: str, misconception: str, wrong: str, right: str
+) -> None:
+    rubric = RUBRICS[question]
+    assert misconception in {m.id for m in grade(wrong, rubric).misconceptions}
+    assert misconception not in {m.id for m in grade(right, rubric).misconceptions}
