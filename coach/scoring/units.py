@@ -20,7 +20,8 @@ _TIME = {
     "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0,
     "secs": 1.0, "second": 1.0, "seconds": 1.0, "min": 60.0, "mins": 60.0, "minute": 60.0,
     "minutes": 60.0, "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0,
-    "hours": 3600.0, "day": 86400.0, "days": 86400.0,
+    "hours": 3600.0, "day": 86400.0, "days": 86400.0, "millisecond": 1e-3,
+    "milliseconds": 1e-3, "microsecond": 1e-6, "microseconds": 1e-6,
 }  # fmt: skip
 _PER_KIND = {
     "token": "token", "tok": "token", "param": "param", "parameter": "param", "gpu": "gpu",
@@ -34,13 +35,13 @@ _BYTE_UNIT = r"""
     (?P<pre>[kKmMgGtTpP]?)(?P<bin>i?)(?P<b>[bB])(?P<long>its?|ytes?|it|yte)?
       (?P<rate>/s(?:ec)?\b|ps\b|\s+per\s+second\b|/second\b)?(?![a-zA-Z])
   | (?P<wpre>kilo|mega|giga|tera|peta|Kilo|Mega|Giga|Tera|Peta)?(?P<word>bytes?|bits?)
-      (?P<wrate>\s+per\s+second\b|/s(?:ec)?\b|/second\b|\s+a\s+second\b)?
+      (?P<wrate>\s+per\s+sec(?:ond)?\b|/s(?:ec)?\b|/second\b|\s+a\s+sec(?:ond)?\b)?
 """
 _UNIT = rf"""
     (?P<flops>[GTPE]FLOP(?:S|s|/s)?)
   | (?P<barelink>G(?:bE)?|T)(?![a-zA-Z])
   | {_BYTE_UNIT}
-  | (?P<time>ns|us|µs|μs|ms|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|h|s|min|hr|day)
+  | (?P<time>ns|us|µs|μs|ms|milliseconds?|microseconds?|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|h|s|min|hr|day)
       (?![a-zA-Z])
   | (?P<ratio>[x×])(?![a-zA-Z0-9])(?!\s*\d)
   | (?P<times>times)(?=\s+(?:faster|slower|more|less|larger|smaller|higher|lower|bigger|as)\b)
@@ -239,14 +240,18 @@ def _digits_for_spoken(cased: str, lower: str) -> tuple[str, list[tuple[int, int
         pieces = list(_WORD_RE.finditer(m.group()))
         while pieces and pieces[-1].group() in ("a", "and", "point"):
             pieces.pop()  # "sixty-four and ...", "two a ..."
+        begin = m.start()
+        if len(pieces) > 1 and lower[:begin].rstrip(" -").endswith("llama"):
+            begin += pieces[1].start()  # "Llama three seventy B": version 3, 70B
+            pieces = pieces[1:]
         value = _spoken_value([p.group() for p in pieces]) if pieces else None
         if value is None:
             continue
         end = m.start() + pieces[-1].end()
         digits = f"{value:g}"
-        parts.append(cased[done : m.start()] + digits)
-        spans.append((m.start() + shift, m.start() + shift + len(digits), m.start(), end))
-        shift += len(digits) - (end - m.start())
+        parts.append(cased[done:begin] + digits)
+        spans.append((begin + shift, begin + shift + len(digits), begin, end))
+        shift += len(digits) - (end - begin)
         done = end
     parts.append(cased[done:])
     return "".join(parts), spans

@@ -41,6 +41,8 @@ def only(text: str) -> tuple[float, float, str, str | None]:
         ("seventeen and a half gigs", 17.5e9, "size", "bytes"),
         ("two ninety gigs", 290e9, "size", "bytes"),
         ("four hundred gigabits a second", 50e9, "rate", "bits"),
+        ("four hundred gigabytes a sec", 400e9, "rate", "bytes"),
+        ("twenty-seven milliseconds", 0.027, "time", None),
         ("sixty-four x", 64.0, "ratio", None),
         ("seventy billion", 70e9, "count", None),
         ("70 billion", 70e9, "count", None),
@@ -128,4 +130,11 @@ def test_spoken_quantity_points_at_the_words_said() -> None:
     text = "Then, um, about one point four terabytes, and 8 GB over 400 Gb/s."
     assert [text[q.start : q.end] for q in find_quantities(text)] == [
         "one point four terabytes", "8 GB", "400 Gb/s",
+    ]  # fmt: skip
+
+
+def test_a_spoken_llama_version_is_not_part_of_the_model_size() -> None:
+    text = "For Llama three seventy B, four K tokens is one point three gigabytes."
+    assert [(text[q.start : q.end], q.lo) for q in find_quantities(text)] == [
+        ("seventy B", 70.0), ("one point three gigabytes", 1.3),
     ]  # fmt: skip
