@@ -46,6 +46,8 @@ CAPS = {
     "off_topic": 15.0,
     "wrong_claim": 60.0,
 }
+SEVERAL_WRONG_CAP = 55.0
+"""The wrong_claim cap of an answer charged with two misconceptions or more."""
 LIST_CREDIT = 0.5
 ON_TOPIC_SHARE = 0.3
 """An answer that earns this share of the rubric's points is on topic, whichever of the
@@ -340,18 +342,21 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
     penalty = sum(m.penalty for m in misconceptions)
     score = 100.0 * earned / available if available else 0.0
     score = max(0.0, score - penalty)
-    if misconceptions and score > CAPS["wrong_claim"]:
+    wrong_cap = CAPS["wrong_claim"] if len(misconceptions) < 2 else SEVERAL_WRONG_CAP
+    if misconceptions and score > wrong_cap:
         # One wrong figure or concept in an otherwise complete answer costs only its penalty;
-        # interviewers, and the independent writers of our test answers, put it at 60 or below.
+        # interviewers, and the independent writers of our test answers, put it at 60 or below,
+        # and an answer with several at 55 or below.
+        false = "something" if len(misconceptions) < 2 else f"{len(misconceptions)} things"
         flags.append(
             Flag(
                 code="wrong_claim",
-                message=f"Capped at {CAPS['wrong_claim']:g}: this answer states something "
-                "false (see the corrections below), and an answer is not excellent while it "
-                "does. Fix the claim and the rest of the answer speaks for itself.",
+                message=f"Capped at {wrong_cap:g}: this answer states {false} false (see the "
+                "corrections below), and an answer is not excellent while it does. Fix the "
+                "claim and the rest of the answer speaks for itself.",
             )
         )
-    caps = [CAPS[f.code] for f in flags if f.code in CAPS]
+    caps = [wrong_cap if f.code == "wrong_claim" else CAPS[f.code] for f in flags if f.code in CAPS]
     if brief_cap is not None:
         caps.append(brief_cap)
     cap = min(caps) if caps else None
