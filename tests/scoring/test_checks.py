@@ -510,3 +510,7 @@ def test_real_words_are_not_read_as_typos_of_a_term(make_rubric: MakeRubric) -> 
     check = {"type": "concept", "concept": ["connectx"]}
     assert met(make_rubric, check, "We connect the GPUs with copper.") is False
     assert met(make_rubric, check, "Each GPU has a ConectX-7 NIC.") is True
+    # "spikes" is a word of its own, not "spines" misspelt
+    spines = {"type": "concept", "concept": ["spines", "leaf-spine"]}
+    assert met(make_rubric, spines, "TTFT spikes when prompts burst.") is False
+    assert met(make_rubric, spines, "32 leaves and 16 spines.") is True
