@@ -237,14 +237,14 @@ def _regex_outcome(check: RegexCheck, ctx: Context) -> Outcome:
         if check.case_sensitive:
             start, end = ctx.text.cased_to_folded(start), ctx.text.cased_to_folded(end - 1) + 1
         first = ctx.text.token_at(start)
-        last = max(first, ctx.text.token_at(end) - 1)
+        last = min(max(first, ctx.text.token_at(end) - 1), len(tokens) - 1)
         if (
             first >= len(tokens)
             or tokens[first].sentence in ctx.excluded_sentences
             or first in ctx.excluded_tokens
+            or last in ctx.excluded_tokens  # 'Eviction: the "LRU evicts blocks in use" story ...'
         ):
             continue
-        last = min(last, len(tokens) - 1)
         if check.negatable and ctx.negated(first, last):
             negated.append((start, end))
         else:

@@ -125,6 +125,8 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
         ('People say, "NDR is 400 GB/s", but {"ndr": "400 Gb/s"} is right.',
          {"ndr", "is", "400", "gb", "s"}),
         ('zero3: "17.5 GB per GPU"\nNote: "2.2 GB" is the parameter shard.', {"2", "gb"}),
+        ("A slip I see a lot is writing NDR as 400 GB/s. It is 400 Gb/s.",
+         {"ndr", "as", "400", "gb", "s"}),
         ("I first wrote that NVLink is 18x the NIC; it is 9x.",
          {"nvlink", "is", "18x", "the", "nic"}),
         ("What can go wrong -> mitigation:\n1. Rank-0 gather -> OOM -> per-rank writes.",
