@@ -15,6 +15,7 @@ import math
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from coach.scoring.units import (
     NUMBER,
@@ -46,7 +47,7 @@ _EQ_WORDS = (
 _EQ_RE = re.compile(rf"\s*(≈|~=|≃|=|{_EQ_WORDS})\s*~?\s*")
 _OPEN_RE = re.compile(r"\s*\(\s*")
 _CLOSE_RE = re.compile(r"\s*\)")
-_START_RE = re.compile(r"(?<![\w.,])(?=\(?\s*\d|√|sqrt\s*\()")
+_START_RE = re.compile(r"(?<![\w.,^])(?=\(?\s*\d|√|sqrt\s*\()")
 _ROOT_RE = re.compile(r"\s*(?:√|sqrt\s*(?=\())")  # Young/Daly: "√(2 x 30 s x 183,600 s) ≈ 3,300 s"
 
 Values = tuple[float, ...]
@@ -136,49 +137,65 @@ def _times(left: str | None, right: str | None, divide: bool) -> str | None:
     return right if left is None and not divide else MIXED
 
 
-def _term(text: str, pos: int) -> tuple[Values, bool, int, str | None] | None:
-    """An operand, a parenthesised product or a square root: (values, has_unit, end,
-    dimension)."""
+class Term(NamedTuple):
+    values: Values
+    """In base units where units were written."""
+    raw: Values
+    """The same calculation on the numbers as written: "419 / (54 x 24 h x 16,384) ≈ 1.97e-5"
+    per GPU-hour is worked in hours, not seconds."""
+    has_unit: bool
+    end: int
+    dimension: str | None
+
+
+def _term(text: str, pos: int) -> Term | None:
+    """An operand, a parenthesised product or a square root."""
     root = _ROOT_RE.match(text, pos)
     if root:
         radicand = _term(text, root.end())
         if radicand is None:
             return None
-        values, has_unit, end, dimension = radicand
-        root_dimension = None if dimension is None else MIXED
-        return tuple(math.sqrt(v) for v in values if v >= 0), has_unit, end, root_dimension
+        return radicand._replace(
+            values=tuple(math.sqrt(v) for v in radicand.values if v >= 0),
+            raw=tuple(math.sqrt(v) for v in radicand.raw if v >= 0),
+            dimension=None if radicand.dimension is None else MIXED,
+        )
     opening = _OPEN_RE.match(text, pos)
     if opening:
         inner = _product(text, opening.end())
         if inner is None:
             return None
-        closing = _CLOSE_RE.match(text, inner[2])
-        return (inner[0], inner[1], closing.end(), inner[4]) if closing else None
+        closing = _CLOSE_RE.match(text, inner[0].end)
+        return inner[0]._replace(end=closing.end()) if closing else None
     operand = _operand(text, pos)
     if operand is None:
         return None
-    return operand.values, operand.has_unit, operand.end, operand.dimension
+    return Term(operand.values, (operand.number,), operand.has_unit, operand.end, operand.dimension)
 
 
-def _product(text: str, pos: int) -> tuple[Values, bool, int, int, str | None] | None:
-    """a x b / c ...: (values, has_unit, end, operator count, dimension)."""
-    first = _term(text, pos)
-    if first is None:
+def _product(text: str, pos: int) -> tuple[Term, int] | None:
+    """a x b / c ...: the combined term and its operator count."""
+    term = _term(text, pos)
+    if term is None:
         return None
-    values, has_unit, end, dimension = first
     ops = 1 if _ROOT_RE.match(text, pos) else 0  # "√11,016,000 ≈ 3,300" is a calculation too
-    while (op := _OP_RE.match(text, end)) is not None:
-        term = _term(text, op.end())
-        if term is None:
+    while (op := _OP_RE.match(text, term.end)) is not None:
+        right = _term(text, op.end())
+        if right is None:
             break
         divide = bool(op.group(3)) or op.group(1) in ("/", "÷")
-        values = _combine(values, term[0], divide=divide)
+        values = _combine(term.values, right.values, divide=divide)
         if not values:
             return None
-        has_unit = has_unit or term[1]
-        dimension = _times(dimension, term[3], divide)
-        end, ops = term[2], ops + 1
-    return values, has_unit, end, ops, dimension
+        term = Term(
+            values,
+            _combine(term.raw, right.raw, divide=divide),
+            term.has_unit or right.has_unit,
+            right.end,
+            _times(term.dimension, right.dimension, divide),
+        )
+        ops += 1
+    return term, ops
 
 
 def _significant_digits(raw: str) -> int:
@@ -401,9 +418,9 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
         if _RIGHT_OPERAND_RE.search(cased, max(0, start.start() - 4), start.start()):
             continue  # "2 x 40 L x 5120 x 2 B = 800 KB": the tail of a product not read whole
         lhs = _product(cased, start.start())
-        if lhs is None or lhs[3] == 0:
+        if lhs is None or lhs[1] == 0:
             continue
-        values, has_unit, end, _, dimension = lhs
+        values, raw_values, has_unit, end, dimension = lhs[0]
         # A chain: "2 x 80 x 8 x 128 x 2 = 327,680 B ≈ 320 KiB".
         while (eq := _EQ_RE.match(cased, end)) is not None:
             rhs = _result(cased, eq.end())
@@ -422,7 +439,9 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
             raw = digits.group() if digits else raw_text
             targets = [*rhs.values] + ([rhs.number] if rhs.has_unit and not has_unit else [])
             values = _to_bytes(cased[start.start() : rhs.end]) or values
-            if not any(_close(v, t, raw) for v in values for t in targets):
+            # A bare result of figures with units may be worked in the units as written.
+            readings = values + (raw_values if has_unit and not rhs.has_unit else ())
+            if not any(_close(v, t, raw) for v in readings for t in targets):
                 # Show the value in the result's unit: "327,680 x 4,096 = 2.68 GB" -> 1.34 GB.
                 value = _nearest(values, rhs.values[0])
                 in_unit = has_unit or percent or value > 1e3 * rhs.number
@@ -432,5 +451,6 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
                 )
                 break
             values, has_unit, end, dimension = rhs.values, rhs.has_unit, rhs.end, rhs.dimension
+            raw_values = (rhs.number,)
         pos = max(pos, end)
     return found

@@ -11,8 +11,8 @@ import functools
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 # Cyrillic and Greek letters that render like Latin ones ("cаche" with a Cyrillic а).
@@ -124,6 +124,7 @@ def _fold_char(char: str) -> str:
     return "".join(c for c in out if unicodedata.category(c) != "Mn")
 
 
+_SUPERSCRIPTS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
 _SPECIAL_RE = re.compile(r"[^\x20-\x7e\n]")
 _ASCII_ODD_SPACE_RE = re.compile(r"[\x1c-\x1f]")  # whitespace to Unicode \s only
 # LaTeX-style maths reads as the text it renders to: "$2 \cdot 80 = 327{,}680$ B" is
@@ -211,7 +212,9 @@ def normalize(original: str) -> NormalizedText:
         if _is_invisible(char):
             hidden.append(offset)
             continue
-        cased = _fold_char(char)
+        cased = "-" if char == "⁻" else _fold_char(char)
+        if char in _SUPERSCRIPTS and (offset == 0 or original[offset - 1] not in _SUPERSCRIPTS):
+            cased = "^" + cased  # "10⁹" is 10^9, not 109; "64³" is 64^3
         for c in cased:
             cased_parts.append(c)
             cased_map.append(offset)

@@ -30,7 +30,11 @@ _PER_KIND = {
     "layer": "layer", "request": "request", "sequence": "request", "seq": "request",
 }  # fmt: skip
 
-NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?"
+# "1.34 × 10^9" (written 10⁹: normalisation turns a superscript into "^9") is one number.
+NUMBER = (
+    r"(?:(?:\d*\.\d+|\d+)\s?[×x·*]\s?)?10\^[+-]?\d+"
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?"
+)
 _BYTE_UNIT = r"""
     (?P<pre>[kKmMgGtTpP]?)(?P<bin>i?)(?P<b>[bB])(?P<long>its?|ytes?|it|yte)?
       (?P<rate>/s(?:ec)?\b|ps\b|\s+per\s+second\b|/second\b)?(?![a-zA-Z])
@@ -41,7 +45,8 @@ _UNIT = rf"""
     (?P<flops>[GTPE]FLOP(?:S|s|/s)?)
   | (?P<barelink>G(?:bE)?|T)(?![a-zA-Z])
   | {_BYTE_UNIT}
-  | (?P<time>ns|us|µs|μs|ms|milliseconds?|microseconds?|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|h|s|min|hr|day)
+  | (?P<time>ns|us|µs|μs|ms|milliseconds?|microseconds?|seconds?|secs?|minutes?|mins?|hours?
+      |hrs?|days?|h|s|min|hr|day)
       (?![a-zA-Z])
   | (?P<ratio>[x×])(?![a-zA-Z0-9])(?!\s*\d)
   | (?P<times>times)(?=\s+(?:faster|slower|more|less|larger|smaller|higher|lower|bigger|as)\b)
@@ -52,7 +57,7 @@ _UNIT = rf"""
 _PER = r"(?i:\s*/\s*|\s+per\s+|\s+(?:a|each)\s+)(?i:(?P<per>tokens?|toks?|parameters?|params?|gpus?|ranks?|devices?|nodes?|servers?|directions?|way|links?|ports?|nics?|steps?|layers?|requests?|sequences?|seqs?))\b"  # noqa: E501
 
 QUANTITY_RE = re.compile(
-    rf"""(?<![\w.])(?P<lo>{NUMBER})
+    rf"""(?<![\w.^])(?P<lo>{NUMBER})
     (?:\s*(?:-|to|~)\s*(?P<hi>{NUMBER}))?
     \s?(?P<unit>{_UNIT})(?:{_PER})?""",
     re.VERBOSE,
@@ -83,7 +88,12 @@ class Quantity:
     text: str
 
 
+_POWER_RE = re.compile(r"(?:([\d.]+)\s?[×x·*]\s?)?10\^([+-]?\d+)")
+
+
 def parse_number(raw: str) -> float:
+    if power := _POWER_RE.fullmatch(raw):
+        return float(power.group(1) or 1) * 10.0 ** int(power.group(2))
     return float(raw.replace(",", ""))
 
 

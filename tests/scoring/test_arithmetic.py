@@ -7,6 +7,7 @@ import pytest
 
 from coach.scoring import Rubric, grade
 from coach.scoring.arithmetic import MISCONCEPTION_ID, slips
+from coach.scoring.text import normalize
 
 
 @pytest.mark.parametrize(
@@ -88,6 +89,23 @@ def test_a_result_that_does_not_follow_is_a_slip(text: str, expected: str) -> No
 )
 def test_right_or_unjudgeable_arithmetic_is_not_a_slip(text: str) -> None:
     assert slips(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Powers written in superscript are powers, not digits run together ("10⁹" is not 109).
+        ("KV(4K) = 327,680 × 4,096 = 1.342 × 10⁹ B ≈ 1.34 GB", []),
+        ("A third tier would reach 64³/4 = 65,536 ports.", []),
+        ("T = √(1.10 × 10⁷) ≈ 3,320 s", []),
+        ("327,680 × 4,096 = 1.342 × 10⁹ B ≈ 13.4 GB", ["1.34 GB"]),
+        # A bare result of figures with units may be worked in the units as written.
+        ("λ = 419 / (54 × 24 h × 16,384) ≈ 1.97 × 10⁻⁵ per GPU-hour", []),
+        ("435 GB / 1.34 GB ≈ 32 sequences", ["325"]),
+    ],
+)
+def test_superscript_powers_and_bare_results(text: str, expected: list[str]) -> None:
+    assert [s.expected for s in slips(normalize(text).cased)] == expected
 
 
 def test_a_slip_is_reported_once_with_its_correction(rubrics: dict[str, Rubric]) -> None:

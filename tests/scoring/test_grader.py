@@ -231,7 +231,7 @@ def test_one_wrong_claim_keeps_an_otherwise_excellent_answer_below_excellent(
     assert result.score == result.cap == 60
     assert "wrong_claim" in result.flag_codes()
     # A second wrong claim lowers the cap: two false statements are not a "good" answer.
-    two = grade(excellent + "\nTP goes across nodes. NDR InfiniBand gives 400 GB/s per port.", rubric)
+    two = grade(excellent + "\nTP goes across nodes. NDR InfiniBand is 400 GB/s per port.", rubric)
     assert len(two.misconceptions) == 2
     assert two.score == two.cap == 55
     assert "2 things false" in next(f.message for f in two.flags if f.code == "wrong_claim")

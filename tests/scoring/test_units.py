@@ -138,3 +138,12 @@ def test_a_spoken_llama_version_is_not_part_of_the_model_size() -> None:
     assert [(text[q.start : q.end], q.lo) for q in find_quantities(text)] == [
         ("seventy B", 70.0), ("one point three gigabytes", 1.3),
     ]  # fmt: skip
+
+
+def test_a_power_of_ten_in_superscript_is_one_number() -> None:
+    from coach.scoring.text import normalize
+
+    text = normalize("1.342 × 10⁹ B per 4K sequence; 10⁹ bytes; O(n²) attention").cased
+    assert [(q.lo, q.unit.dimension) for q in find_quantities(text)] == [
+        (1.342e9, "size"), (1e9, "size"),
+    ]  # fmt: skip
