@@ -230,7 +230,9 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
     misconceptions = []
     for mis in rubric.misconceptions:
         outcome = run(mis.check, judged)
-        if outcome.passed and not (mis.unless is not None and run(mis.unless, judged).passed):
+        # An excuse counts wherever it is said: "If the model had full MHA, it would be 2.5 MB
+        # per token" states its assumption inside the case it reports.
+        if outcome.passed and not (mis.unless is not None and run(mis.unless, ctx).passed):
             misconceptions.append(
                 MisconceptionResult(
                     id=mis.id,
