@@ -145,6 +145,16 @@ def _prose(words: list[str]) -> list[str]:
     return [w for w in words if not w[0].isdigit() and w not in _UNIT_WORDS]
 
 
+# Buzzwords strung into sentences ("NVLink leverages fat-tree synergies", "chunked prefill
+# harmonises the two pools", "the cache is the context, and the context is the eviction policy"):
+# technical answers use none of these phrases, or one; salads written as prose use several.
+_BUZZ_RE = re.compile(
+    r"\b(?:synerg\w*|leverag\w*|harmoni[sz]\w*|paradigm\w*|holistic\w*|coherence|manifold|"
+    r"seamless\w*|optimality|amorti[sz]e[sd]?\s+into|converg\w*\s+on|"
+    r"aligns?\s+(?:the|with)|two\s+sides\s+of\s+the\s+same|(?:where|when)\s+(?:the\s+)?[\w-]+\s+meets|"
+    r"the\s+\w+\s+is\s+the\s+\w+(?:,|\s+and)\s+the\s+\w+\s+is\s+the)\b"
+)
+BUZZ_MIN = 2
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·▪]|\d+[.)])\s")
 _ARROW_RE = re.compile(r"->|→|=>|⇒")
 NOTES_MIN_RATIO = 0.07
@@ -271,10 +281,12 @@ def assess_style(text: NormalizedText) -> Style:
     counts = Counter(w for w in words if w not in _FUNCTION_WORDS and not w.isdigit())
     repetitive = len(words) >= 30 and max(counts.values(), default=0) > 0.15 * len(words)
     reasoning = sum(1 for w in words if w in _REASONING) + arrows
+    buzz = {m.group() for m in _BUZZ_RE.finditer(text.folded)}
     stuffed = len(words) >= 8 and (
         listy_words >= 0.5 * len(words)
         or repetitive
         or (ratio < 0.1 and reasoning == 0 and len(prose) >= 15)
+        or len(buzz) >= BUZZ_MIN
     )
     if not stuffed:
         listy -= derived

@@ -23,6 +23,12 @@ EXPLAINED = (
         "- NVLink 900 GB/s\n- NVSwitch\n- InfiniBand NDR 400 Gb/s\n- fat tree\n- GPUDirect\n"
         "- NCCL ring/tree\n- RoCE PFC ECN",
         " ".join(["NVLink InfiniBand"] * 20),
+        # Buzzwords strung into sentences.
+        "NVLink leverages InfiniBand fat-tree synergies at 900 GB/s, and GPUDirect RDMA "
+        "harmonises the NVSwitch bisection with the RoCEv2 PFC domain.",
+        "Disaggregation is what happens when the roofline meets the router. Chunked prefill "
+        "harmonises the two pools at layer granularity.",
+        "FSDP and ZeRO are two sides of the same sharded gradient manifold.",
     ],
 )
 def test_keyword_lists_are_stuffed(answer: str) -> None:
@@ -36,6 +42,9 @@ def test_keyword_lists_are_stuffed(answer: str) -> None:
         "- NVLink inside the node because tensor parallelism needs 900 GB/s.\n"
         "- InfiniBand between nodes, with one NIC per GPU so all-reduce is not starved.\n"
         "- A fat tree so that any two nodes have full bandwidth between them.",
+        # One such word in an explanation is not a salad.
+        "We leverage GPUDirect RDMA so the NIC reads HBM directly, and the async save amortises "
+        "across many steps: the cost C is paid once per interval, not per step.",
     ],
 )
 def test_explanations_are_not_stuffed(answer: str) -> None:
