@@ -157,6 +157,11 @@ _BUZZ_RE = re.compile(
 BUZZ_MIN = 2
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·▪]|\d+[.)])\s")
 _ARROW_RE = re.compile(r"->|→|=>|⇒")
+DERIVED_MAX_ITEMS = 12
+"""Commas in a sentence of terms beyond which an arrow in it is one more term, not reasoning."""
+DUMP_ITEMS = 24
+"""Commas in a sentence of terms that make it a keyword dump: answers' lists have a dozen at most."""
+_COMMA_RE = re.compile(r"[,;]")
 NOTES_MIN_RATIO = 0.07
 """Keyword lists have almost no grammatical words (0-4 %); terse notes that explain keep 8-17 %."""
 _ARITHMETIC_RE = re.compile(r"[=×]|\d\s+[*/x]\s+\d|\d[*/x]\d")  # not "7.4x 12.6x"
@@ -221,13 +226,15 @@ def _is_list_like(words: list[str], raw: str) -> bool:
             and bool(words)
             and not any(w in _FUNCTION_WORDS or w in _REASONING for w in words)
         )
+    items = [i for i in _LIST_SPLIT_RE.split(raw) if i.strip()]
+    function = sum(1 for w in words if w in _FUNCTION_WORDS)
+    ratio = function / len(words)
+    if len(_COMMA_RE.findall(raw)) >= DUMP_ITEMS and ratio < 0.1:
+        return True  # a dump of dozens of terms, whatever "x = y" it holds
     if _RESULT_RE.search(raw) or _TABLE_FIGURE_RE.match(raw):
         return False  # a calculation or a row of figures, however terse, is not a list of terms
     if _is_labelled_statement(raw):
         return False
-    items = [i for i in _LIST_SPLIT_RE.split(raw) if i.strip()]
-    function = sum(1 for w in words if w in _FUNCTION_WORDS)
-    ratio = function / len(words)
     if len(items) >= 5 and ratio < 0.25:
         short = sum(1 for i in items if len(_prose(WORD_RE.findall(i))) <= 3)
         if short / len(items) >= 0.7:
@@ -276,14 +283,25 @@ def assess_style(text: NormalizedText) -> Style:
         # and a line that derives one thing from another ("tp8 x pp4 -> 6.25 GB grads/GPU ->
         # ~0.25 s") is terse reasoning, not a list of terms.
         arrows = len(_ARROW_RE.findall(text.folded))
-        derived = {i for i in listy if _ARROW_RE.search(text.folded, *text.sentence_spans[i])}
+        derived = {
+            i
+            for i in listy
+            if _ARROW_RE.search(text.folded, *text.sentence_spans[i])
+            # an arrow inside a dump of dozens of terms ("..., 148.8 s → 6.3 s, Lustre, ...")
+            # derives nothing
+            and len(_COMMA_RE.findall(text.folded, *text.sentence_spans[i])) < DERIVED_MAX_ITEMS
+        }
         listy_words -= sum(len(by_sentence.get(i, [])) for i in derived)
     counts = Counter(w for w in words if w not in _FUNCTION_WORDS and not w.isdigit())
     repetitive = len(words) >= 30 and max(counts.values(), default=0) > 0.15 * len(words)
     reasoning = sum(1 for w in words if w in _REASONING) + arrows
     buzz = {m.group() for m in _BUZZ_RE.finditer(text.folded)}
+    dump = any(
+        len(_COMMA_RE.findall(text.folded, *text.sentence_spans[i])) >= DUMP_ITEMS for i in listy
+    )
     stuffed = len(words) >= 8 and (
         listy_words >= 0.5 * len(words)
+        or dump  # a short answer with a keyword index appended
         or repetitive
         or (ratio < 0.1 and reasoning == 0 and len(prose) >= 15)
         or len(buzz) >= BUZZ_MIN

@@ -29,6 +29,13 @@ EXPLAINED = (
         "Disaggregation is what happens when the roofline meets the router. Chunked prefill "
         "harmonises the two pools at layer granularity.",
         "FSDP and ZeRO are two sides of the same sharded gradient manifold.",
+        # A decent answer with a keyword index appended, arrows and "=" included.
+        EXPLAINED
+        + "\n\nKeyword index: "
+        + ", ".join(
+            ["DCP", "async_save", "148.8 s → 6.3 s", "keep_latest_k=3", "Lustre", "OST", "MDS"]
+            + [f"term{i}" for i in range(24)]
+        ),
     ],
 )
 def test_keyword_lists_are_stuffed(answer: str) -> None:
