@@ -177,7 +177,7 @@ def rejected_claims(tokens: list[Token]) -> set[int]:
 _DISMISSALS = _DISMISSIVE_AFTER | frozenset(
     """academic theatre theater luxury curiosity superfluous overengineering overengineered
     distraction premature oversold fantasy toy mistake antipattern marketing upsell theoretical
-    relic relics holdover""".split()
+    relic relics holdover upselling upsold fiddly finicky""".split()
 )
 # "X is cargo cult", "X is a solved problem", "X is a non-issue", "X is a waste of storage"
 _DISMISSIVE_PHRASES = ("nice to have", "cargo cult", "solved problem", "non issue", "waste of",
@@ -185,7 +185,8 @@ _DISMISSIVE_PHRASES = ("nice to have", "cargo cult", "solved problem", "non issu
                        "anti pattern", "over engineering", "over engineered",
                        "theory than practice", "micro optimisation", "micro optimization",
                        "rabbit hole", "nice paper but", "nice idea but", "on paper but",
-                       "in theory but", "in benchmarks but")  # fmt: skip
+                       "in theory but", "in benchmarks but", "slide deck", "for what it buys",
+                       "for what it gives")  # fmt: skip
 _OVERTHINK = frozenset(
     """overthink overthinks overthinking overthought overengineer overengineers
     overcomplicate overcomplicates overcomplicating""".split()
@@ -194,14 +195,26 @@ _MODALS = frozenset("i'd we'd you'd would can could should i'll we'll safely jus
 _RARELY = frozenset("rarely seldom hardly barely".split())
 _MATTERS = frozenset("matter matters help helps change changes pay pays".split())
 _VERDICT_COPULAS = _COPULAS | frozenset(
-    "it's that's they're these're gets get looks sounds".split()
+    "it's that's they're these're gets get looks sounds feels feel seems seem too".split()
 )
-_BACK_REFERENCES = frozenset("it them this these those all".split())
+_BACK_REFERENCES = frozenset("it them this these those all that".split())
 _PLURAL_SUBJECTS = frozenset("they these those both all".split())
 _THING_WORDS = frozenset("thing things something practice practices step steps one".split())
 _JUDGE_WORDS = _VERDICT_COPULAS | _OVERTHINK | _RARELY | {
-    "skip", "skipped", "ignore", "reason", "none", "nobody", "noone",
+    "skip", "skipped", "ignore", "reason", "none", "nobody", "noone", "bother", "bothered",
 }  # fmt: skip
+# "FP8 KV I'd skip too": nothing after the verb but these, so the verdict is on what precedes it.
+_TRAILING = frozenset("too either entirely altogether completely also honestly frankly".split())
+# "PagedAttention is clever, but in my experience it's overrated": a pronoun subject is the
+# sentence's earlier mention.
+_PRONOUN_VERDICTS = frozenset("it's that's they're".split())
+_PRONOUNS = frozenset("it they this that".split())
+# A clause that names nothing before its verb: "we never bothered", "I'd just skip that".
+_NAMELESS = frozenset(
+    """i we you they i'd we'd you'd i'll we'll would could should can will just never
+    honestly frankly really simply also so and but then not didn't don't wouldn't won't
+    probably""".split()
+)
 
 
 def _judges(tokens: list[Token], i: int) -> str | None:
@@ -216,7 +229,7 @@ def _judges(tokens: list[Token], i: int) -> str | None:
             return None  # "is not optional", "is far from academic"
         if any(w in _DISMISSALS for w in after):
             return "subject"  # "... is overkill"
-        following = " ".join(t.text for t in tokens[i + 1 : i + 7])
+        following = " ".join(t.text for t in tokens[i + 1 : i + 9])
         if any(p in following for p in _DISMISSIVE_PHRASES):
             return "subject"  # "... is a nice-to-have", "... is cargo cult"
         return None
@@ -224,6 +237,14 @@ def _judges(tokens: list[Token], i: int) -> str | None:
         return "clause"
     if word in ("skip", "skipped", "ignore") and i > 0 and tokens[i - 1].text in _MODALS | {"be"}:
         return "clause"  # "I'd skip SHARP", "you can ignore them"
+    if (
+        word in ("bother", "bothered")
+        and tokens[i - 1].text != "to"  # "When not to bother: short prompts, ..." is a label
+        and any(
+            t.text in _NEGATORS for t in tokens[max(0, i - 2) : i] if t.clause == tokens[i].clause
+        )
+    ):
+        return "clause"  # "we never bothered (with it)", "I wouldn't bother"
     if (
         word in ("nobody", "noone")
         and i > 0
@@ -329,7 +350,8 @@ def dismissed_clauses(tokens: list[Token], folded: str) -> set[int]:
             continue
         if scope == "subject":
             start = _list_start(tokens, folded, start, i)
-        if scope == "subject" or i + 1 == stop:  # "X is a lever I'd skip"
+        objectless = all(tokens[j].text in _TRAILING for j in range(i + 1, stop))
+        if scope == "subject" or objectless:  # "X is a lever I'd skip", "X I'd skip too"
             out.update(range(start, i))
         else:  # "I'd skip SHARP", "people overthink rail-optimised fabrics"
             out.update(range(i + 1, stop))
@@ -338,6 +360,30 @@ def dismissed_clauses(tokens: list[Token], folded: str) -> set[int]:
         ]
         if scope == "clause" and i + 1 < stop and tokens[i + 1].text in _BACK_REFERENCES:
             out.update(sentence)  # "checksums, test restores, NaN guards: people overthink it"
+        if (
+            scope == "clause"
+            and not sentence
+            and (objectless or tokens[i + 1].text in _BACK_REFERENCES)
+            and all(tokens[j].text in _NAMELESS for j in range(start, i))
+        ):
+            # "Prefix caching? We never bothered.", "PagedAttention? I'd skip that." judge the
+            # question before them
+            out.update(
+                j
+                for j in range(max(0, start - 60), start)
+                if tokens[j].sentence == tok.sentence - 1
+            )
+        elif (
+            scope == "subject"
+            and sentence
+            and (
+                tok.text in _PRONOUN_VERDICTS
+                or any(tokens[j].text in _PRONOUNS for j in range(start, i))
+            )
+        ):
+            # "X is clever, but in my experience it's overrated": the clause before
+            clause = tokens[start - 1].clause
+            out.update(j for j in sentence if tokens[j].clause == clause)
         elif scope == "subject" and tokens[start].text in _PLURAL_SUBJECTS and not sentence:
             # "HSDP and MiCS keep all-gathers on NVLink. They are a nice-to-have at best."
             out.update(j for j in range(max(0, start - 60), start)

@@ -126,6 +126,16 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("Atomic rename is a micro-optimisation.", False),
         ("Atomic rename looks great on paper, but torn files are rare.", False),
         ("Nothing needs atomic rename here.", False),
+        # Dismissals said of a pronoun, of the question before, or of a fronted object.
+        ("Atomic rename is clever, but in my experience it's overrated.", False),
+        ("Atomic rename? We never bothered.", False),
+        ("Atomic rename? I'd skip that.", False),
+        ("Atomic rename I'd skip too.", False),
+        ("Atomic rename sounds great in a slide deck.", False),
+        ("Atomic rename feels like vendor upselling.", False),
+        ("Atomic rename is a lot of effort for what it buys you.", False),
+        ("When not to bother: tiny runs. Use atomic rename for checkpoints.", True),
+        ("Use atomic rename for checkpoints. Gradients can be skipped.", True),
         # A table cell is its own clause; the cell after a term may pass judgement on it.
         ("| Commit | Cost |\n|---|---|\n| atomic rename | Not needed |", False),
         ("| Commit | Cost |\n|---|---|\n| atomic rename | overkill |", False),
