@@ -15,6 +15,7 @@ Sort = Literal["date_desc", "date_asc", "score_desc", "score_asc"]
 ReviewStatus = Literal["unreviewed", "reviewed", "mine", "not_mine"]
 FLAG_CHOICES = (
     "keyword_stuffing",
+    "keyword_dump",
     "possible_injection",
     "misconception",
     "too_short",

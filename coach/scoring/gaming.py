@@ -131,6 +131,10 @@ class Style:
     """Sentences that read as a list of terms rather than an explanation."""
     stuffed: bool
     """Most of the answer is a keyword list: the whole answer is capped."""
+    dumps: frozenset[int] = frozenset()
+    """Sentences that dump dozens of terms onto an answer ("Keyword index: DCP, async_save,
+    ..."): they earn nothing, and the rest of the answer is graded on its own."""
+    dump_words: int = 0
 
 
 # Numbers and unit fragments ("900", "gb", "s" of "GB/s") say nothing about whether a sentence
@@ -160,6 +164,8 @@ _ARROW_RE = re.compile(r"->|→|=>|⇒")
 DERIVED_MAX_ITEMS = 12
 """Commas in a sentence of terms beyond which an arrow in it is one more term, not reasoning."""
 DUMP_ITEMS = 24
+DUMP_REST_MIN = 30
+"""Words an answer needs besides its keyword dumps to be graded without them."""
 """Commas in a sentence of terms that make it a keyword dump: answers' lists have a dozen at most."""
 _COMMA_RE = re.compile(r"[,;]")
 NOTES_MIN_RATIO = 0.07
@@ -296,19 +302,27 @@ def assess_style(text: NormalizedText) -> Style:
     repetitive = len(words) >= 30 and max(counts.values(), default=0) > 0.15 * len(words)
     reasoning = sum(1 for w in words if w in _REASONING) + arrows
     buzz = {m.group() for m in _BUZZ_RE.finditer(text.folded)}
-    dump = any(
-        len(_COMMA_RE.findall(text.folded, *text.sentence_spans[i])) >= DUMP_ITEMS for i in listy
+    dumps = frozenset(
+        i
+        for i in listy
+        if len(_COMMA_RE.findall(text.folded, *text.sentence_spans[i])) >= DUMP_ITEMS
     )
-    stuffed = len(words) >= 8 and (
-        listy_words >= 0.5 * len(words)
-        or dump  # a short answer with a keyword index appended
+    dump_words = sum(len(by_sentence.get(i, [])) for i in dumps)
+    if len(words) - dump_words < DUMP_REST_MIN:
+        dumps, dump_words = frozenset(), 0  # nothing but the list: the answer is the list
+    # An answer with a keyword index appended is judged without it (the index earns nothing).
+    total, listy_words = len(words) - dump_words, listy_words - dump_words
+    stuffed = total >= 8 and (
+        listy_words >= 0.5 * total
         or repetitive
         or (ratio < 0.1 and reasoning == 0 and len(prose) >= 15)
         or len(buzz) >= BUZZ_MIN
     )
     if not stuffed:
         listy -= derived
-    return Style(len(words), ratio, frozenset(listy), stuffed)
+    if stuffed:
+        dumps, dump_words = frozenset(), 0  # capped as a whole, not graded without its lists
+    return Style(len(words), ratio, frozenset(listy), stuffed, dumps, dump_words)
 
 
 def injection_sentences(text: NormalizedText) -> tuple[frozenset[int], list[tuple[int, int]]]:

@@ -208,6 +208,7 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
     index = compiled_index(rubric)
     injected, injection_spans = gaming.injection_sentences(text)
     style = gaming.assess_style(text)
+    explained_words = style.word_count - style.dump_words  # a keyword dump explains nothing
     # "that's NVLink 3, no, sorry, NVLink 4": what the candidate takes back earns nothing and is
     # not charged.
     retracted = retracted_tokens(text)
@@ -215,7 +216,7 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
         text,
         AnswerConcepts(text, index),
         index,
-        excluded_sentences=injected,
+        excluded_sentences=injected | style.dumps,
         excluded_tokens=retracted.clauses,
         list_like=style.list_like_sentences,
     )
@@ -264,6 +265,15 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
                 "explanation. Say why each choice is made and how the pieces fit together.",
             )
         )
+    elif style.dumps:
+        flags.append(
+            Flag(
+                code="keyword_dump",
+                message=f"The list of terms appended to this answer ({style.dump_words} words) "
+                "earns nothing: the answer is graded on what it explains.",
+                evidence=_evidence(text, [text.sentence_spans[i] for i in sorted(style.dumps)]),
+            )
+        )
     dismissed = [c for c in criteria if not c.met and checks.NEGATED in c.note]
     if len(dismissed) >= DISMISSED_MIN:
         flags.append(
@@ -289,7 +299,7 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
     covered = available > 0 and earned / available >= ON_TOPIC_SHARE
     if (
         topics < min(rubric.min_anchors, len(rubric.anchors))
-        and not (style.word_count < TOO_SHORT_WORDS and topics > 0)
+        and not (explained_words < TOO_SHORT_WORDS and topics > 0)
         and not covered
     ):
         flags.append(
@@ -308,18 +318,18 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
             )
         )
     brief_cap = None
-    if style.word_count < BRIEF_WORDS:
-        brief_cap = round(BRIEF_POINTS_PER_WORD * style.word_count, 1)
+    if explained_words < BRIEF_WORDS:
+        brief_cap = round(BRIEF_POINTS_PER_WORD * explained_words, 1)
         flags.append(
             Flag(
                 code="too_short",
-                message=f"Only {style.word_count} words, so the score is capped at {brief_cap:g}. "
+                message=f"Only {explained_words} words, so the score is capped at {brief_cap:g}. "
                 "A strong answer to this question usually takes 200-400 words: numbers, "
                 "design choices, the reasoning behind them and failure modes.",
             )
         )
     if (
-        style.word_count >= TOO_SHORT_WORDS
+        explained_words >= TOO_SHORT_WORDS
         and not any(q.unit.dimension != "count" for q, _ in judged.quantities())
         and any(d.id == "numbers" for d in rubric.dimensions)
         and not any(f.code in CAPS for f in flags)  # a lower cap already says more

@@ -54,8 +54,8 @@ class MisconceptionResult(BaseModel):
 
 class Flag(BaseModel):
     code: str
-    """keyword_stuffing, too_short, off_topic, possible_injection, dismissive, no_figures,
-    wrong_claim, hidden_characters."""
+    """keyword_stuffing, keyword_dump, too_short, off_topic, possible_injection, dismissive,
+    no_figures, wrong_claim, hidden_characters."""
     message: str
     """A plain-words explanation for the candidate and the reviewer."""
     evidence: list[Evidence] = Field(default_factory=list)

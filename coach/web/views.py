@@ -35,6 +35,7 @@ assert tuple(h[0] for h in HABITS) == SHARED_DIMENSIONS
 
 FLAG_HEADLINES = {
     "keyword_stuffing": "This reads as a list of keywords: explain why",
+    "keyword_dump": "A list of terms tacked on earns nothing",
     "too_short": "Too short to show your reasoning",
     "off_topic": "This does not answer the question asked",
     "possible_injection": "Part of this talks to the grader, not the interviewer",

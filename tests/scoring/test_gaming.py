@@ -29,17 +29,25 @@ EXPLAINED = (
         "Disaggregation is what happens when the roofline meets the router. Chunked prefill "
         "harmonises the two pools at layer granularity.",
         "FSDP and ZeRO are two sides of the same sharded gradient manifold.",
-        # A decent answer with a keyword index appended, arrows and "=" included.
-        EXPLAINED
-        + "\n\nKeyword index: "
-        + ", ".join(
-            ["DCP", "async_save", "148.8 s → 6.3 s", "keep_latest_k=3", "Lustre", "OST", "MDS"]
-            + [f"term{i}" for i in range(24)]
-        ),
     ],
 )
 def test_keyword_lists_are_stuffed(answer: str) -> None:
     assert assess_style(normalize(answer)).stuffed
+
+
+KEYWORD_INDEX = "\n\nKeyword index: " + ", ".join(
+    ["DCP", "async_save", "148.8 s → 6.3 s", "keep_latest_k=3", "Lustre", "OST", "MDS"]
+    + [f"term{i}" for i in range(24)]
+)
+
+
+def test_a_keyword_index_appended_to_an_explanation_is_a_dump_not_the_answer() -> None:
+    # An arrow or "k=3" inside it does not make it reasoning.
+    style = assess_style(normalize(EXPLAINED + KEYWORD_INDEX))
+    assert not style.stuffed
+    assert len(style.dumps) == 1
+    assert style.dump_words > 30
+    assert not assess_style(normalize(EXPLAINED)).dumps
 
 
 @pytest.mark.parametrize(

@@ -237,6 +237,27 @@ def test_one_wrong_claim_keeps_an_otherwise_excellent_answer_below_excellent(
     assert "2 things false" in next(f.message for f in two.flags if f.code == "wrong_claim")
 
 
+def test_a_keyword_index_appended_to_a_short_answer_earns_nothing(rubric: Rubric) -> None:
+    short = (
+        "NVLink inside the node for tensor parallelism, because it needs the bandwidth of every "
+        "layer's all-reduce; InfiniBand NDR between nodes, one NIC per GPU so the data-parallel "
+        "all-reduce is not starved, and GPUDirect RDMA so nothing bounces through host memory."
+    )
+    terms = (
+        "NVLink 4, 900 GB/s, 450 GB/s per direction, NVSwitch, NVLS, SHARP, NDR 400 Gb/s, "
+        "50 GB/s, XDR 800 Gb/s, ConnectX-7, GPUDirect RDMA, PCIe switch, rail-optimized, "
+        "fat tree, non-blocking, 1:1, leaf, spine, 64-port, 2,048 endpoints, PXN, NCCL, ring, "
+        "tree, RoCEv2, PFC, ECN, DCQCN, ECMP, storage network, out-of-band, nccl-tests"
+    )
+    alone = grade(short, rubric)
+    padded = grade(short + "\n\nKeywords: " + terms, rubric)
+    assert "keyword_dump" in padded.flag_codes()
+    assert padded.score == alone.score  # the list earns nothing, and is not "too long" either
+    assert "too_short" in padded.flag_codes()
+    dump = next(f for f in padded.flags if f.code == "keyword_dump")
+    assert dump.evidence and "ConnectX-7" in dump.evidence[0].text
+
+
 def test_an_answer_without_a_single_figure_is_capped_at_partial(rubric: Rubric) -> None:
     explained = (
         "Inside each server the GPUs talk over NVLink through NVSwitch, because tensor "
