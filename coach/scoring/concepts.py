@@ -23,7 +23,7 @@ _NOT_TYPOS = frozenset(
     server served severe severs sender render tender vendor bender binder blinder cluster
     clusters bluster muster faster father master matter latter letter better bitter
     connect connects connected connecting connector
-    decide decides decided deciding spike spikes spiked spiky
+    decide decides decided deciding spike spikes spiked spiky mode modes model models
     """.split()
 )
 

@@ -297,7 +297,15 @@ def grade(answer: str, rubric: Rubric, *, max_chars: int = DEFAULT_MAX_CHARS) ->
     earned = sum(c.points for c in scored)
     available = sum(c.max_points for c in scored)
     covered = available > 0 and earned / available >= ON_TOPIC_SHARE
-    if (
+    if rubric.domain is not None and not ctx.mentions(rubric.domain):
+        flags.append(
+            Flag(
+                code="off_topic",
+                message="This answer is set in another world: it never mentions "
+                f"{rubric.domain_hint()}, which the question ({rubric.title}) is about.",
+            )
+        )
+    elif (
         topics < min(rubric.min_anchors, len(rubric.anchors))
         and not (explained_words < TOO_SHORT_WORDS and topics > 0)
         and not covered

@@ -234,6 +234,11 @@ class Rubric(_Model):
     foreign: list[str] = Field(default_factory=list)
     """Concept names that mark the OTHER questions: an answer that mentions more of these than
     of `anchors` is answering a different question (off-topic)."""
+    domain: str | None = None
+    """A concept naming the world the question is set in (GPUs, models, training): an answer
+    that never mentions it is about something else however many of the question's words it
+    reuses (a game's save files are "checkpoints" written "atomically", a Redis cache has
+    "keys, values and LRU eviction")."""
     criteria: list[Criterion] = Field(min_length=1)
     misconceptions: list[Misconception] = Field(default_factory=list)
     model_answer: str = Field(min_length=1)
@@ -260,6 +265,8 @@ class Rubric(_Model):
             self._concept_exists(anchor, "anchors")
         for name in self.foreign:
             self._concept_exists(name, "foreign")
+        if self.domain is not None:
+            self._concept_exists(self.domain, "domain")
         if overlap := set(self.anchors) & set(self.foreign):
             raise ValueError(f"foreign: {sorted(overlap)} are also anchors")
         for criterion in self.criteria:
@@ -290,6 +297,11 @@ class Rubric(_Model):
                 if mid not in misconceptions:
                     raise ValueError(f"{where}: unknown misconception {mid!r}")
         return self
+
+    def domain_hint(self) -> str:
+        """The first terms of the domain concept, for messages: "GPUs, training or models"."""
+        terms = self.concepts[self.domain][:3] if self.domain else []
+        return " or ".join([", ".join(terms[:-1]), terms[-1]]) if len(terms) > 1 else "".join(terms)
 
     def _concept_exists(self, spec: str | list[str], where: str) -> None:
         if isinstance(spec, str) and spec not in self.concepts:

@@ -258,6 +258,26 @@ def test_a_keyword_index_appended_to_a_short_answer_earns_nothing(rubric: Rubric
     assert dump.evidence and "ConnectX-7" in dump.evidence[0].text
 
 
+def test_an_answer_set_in_another_world_is_off_topic(rubrics: dict[str, Rubric]) -> None:
+    # It reuses the question's words: checkpoints, asynchronous writes, atomic rename, rolling
+    # retention, checksums. But it is about a game's save files.
+    game = (
+        "Checkpoints are written asynchronously: the game thread snapshots the world state into a "
+        "RAM buffer, then a background thread serialises it. We never overwrite the save in "
+        "place; we write a temp file and do an atomic rename once the checksum matches. We keep "
+        "a rolling window of three autosaves, because corruption is sometimes found only on load. "
+        "Failure modes: full storage, cloud-sync conflicts, version skew after a patch."
+    )
+    result = grade(game, rubrics["checkpointing"])
+    assert "off_topic" in result.flag_codes()
+    assert result.score <= 15
+    message = next(f.message for f in result.flags if f.code == "off_topic")
+    assert "never mentions GPUs, training or models" in message
+    # The same answer about a training job is on topic.
+    training = game.replace("the game thread", "each GPU rank").replace("world state", "model")
+    assert "off_topic" not in grade(training, rubrics["checkpointing"]).flag_codes()
+
+
 def test_an_answer_without_a_single_figure_is_capped_at_partial(rubric: Rubric) -> None:
     explained = (
         "Inside each server the GPUs talk over NVLink through NVSwitch, because tensor "

@@ -58,6 +58,7 @@ def write(tmp_path: Path, data: dict[str, Any], name: str = "tiny") -> Path:
         ({"criteria": [criterion(check={"type": "at_least", "n": 3, "checks": [
             {"type": "concept", "concept": "nvlink"}]})]}, r"at_least n=3 but only 1"),
         ({"anchors": ["warp"]}, r"anchors: unknown concept 'warp'"),
+        ({"domain": "warp"}, r"domain: unknown concept 'warp'"),
         ({"examples": [{"id": "e", "answer": "x", "expect_met": ["zz"]}]},
          r"example 'e': unknown criterion 'zz'"),
         ({"misconceptions": [{"id": "arithmetic-slip", "penalty": 1, "description": "d",
