@@ -200,8 +200,8 @@ _VERDICT_COPULAS = _COPULAS | frozenset(
 _BACK_REFERENCES = frozenset("it them this these those all that".split())
 _PLURAL_SUBJECTS = frozenset("they these those both all".split())
 _THING_WORDS = frozenset("thing things something practice practices step steps one".split())
-_JUDGE_WORDS = _VERDICT_COPULAS | _OVERTHINK | _RARELY | {
-    "skip", "skipped", "ignore", "reason", "none", "nobody", "noone", "bother", "bothered",
+_JUDGE_WORDS = _VERDICT_COPULAS | _OVERTHINK | _RARELY | _DISMISSALS | {
+    "skip", "skipped", "ignore", "reason", "none", "nobody", "noone", "bother", "bothered", "not",
 }  # fmt: skip
 # "FP8 KV I'd skip too": nothing after the verb but these, so the verdict is on what precedes it.
 _TRAILING = frozenset("too either entirely altogether completely also honestly frankly".split())
@@ -235,13 +235,15 @@ def _judges(tokens: list[Token], i: int) -> str | None:
         return None
     if word in _OVERTHINK:
         return "clause"
+    if _verdict_sentence(tokens, i):
+        return "previous"  # "Heterogeneous hardware, Splitwise-style? Overkill."
     if word in ("skip", "skipped", "ignore") and i > 0 and tokens[i - 1].text in _MODALS | {"be"}:
         return "clause"  # "I'd skip SHARP", "you can ignore them"
     if (
         word in ("bother", "bothered")
         and tokens[i - 1].text != "to"  # "When not to bother: short prompts, ..." is a label
         and any(
-            t.text in _NEGATORS for t in tokens[max(0, i - 2) : i] if t.clause == tokens[i].clause
+            t.text in _NEGATORS for t in tokens[max(0, i - 4) : i] if t.clause == tokens[i].clause
         )
     ):
         return "clause"  # "we never bothered (with it)", "I wouldn't bother"
@@ -270,6 +272,34 @@ def _judges(tokens: list[Token], i: int) -> str | None:
         if before[-1:] == ["no"] or before == ["no", "real"]:
             return "clause"  # "there's no real reason to co-locate the pools"
     return None
+
+
+VERDICT_SENTENCE_MAX = 8
+_VERDICT_OPENERS = frozenset("honestly frankly probably nice idea but imo".split())
+
+
+def _verdict_sentence(tokens: list[Token], i: int) -> bool:
+    """tokens[i] opens a short sentence that is only a verdict ("Overkill.", "Not worth the
+    complexity in my view.", "Nice idea, not worth the engineering."): it judges the sentence
+    before it."""
+    sentence = tokens[i].sentence
+    first = i
+    while first > 0 and tokens[first - 1].sentence == sentence:
+        first -= 1
+    if first == 0 or any(t.text not in _VERDICT_OPENERS for t in tokens[first:i]):
+        return False
+    length = 0  # to the end of its clause: "Not worth the complexity in my view; a sync save ..."
+    while i + length < len(tokens) and tokens[i + length].clause == tokens[i].clause:
+        length += 1
+    word = tokens[i].text
+    if word in _DISMISSALS:
+        return length <= 2  # "Overkill.", not "Optional global KV store for prefix reuse."
+    following = [t.text for t in tokens[i + 1 : i + 2]]
+    return (
+        word == "not"
+        and following in (["worth"], ["needed"])
+        and (i - first) + length <= VERDICT_SENTENCE_MAX
+    )
 
 
 def _ends_clause_after_verb(tokens: list[Token], i: int) -> bool:
@@ -346,6 +376,11 @@ def dismissed_clauses(tokens: list[Token], folded: str) -> set[int]:
         if scope == "back":
             out.update(
                 j for j in range(max(0, start - 60), stop) if tokens[j].sentence == tok.sentence
+            )
+            continue
+        if scope == "previous":
+            out.update(
+                j for j in range(max(0, i - 80), i) if tokens[j].sentence == tok.sentence - 1
             )
             continue
         if scope == "subject":

@@ -136,6 +136,10 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("Atomic rename is a lot of effort for what it buys you.", False),
         ("When not to bother: tiny runs. Use atomic rename for checkpoints.", True),
         ("Use atomic rename for checkpoints. Gradients can be skipped.", True),
+        # A sentence that is only a verdict judges the one before it.
+        ("Atomic rename for every commit? Overkill.", False),
+        ("Atomic rename for the commit. Not worth the complexity in my view.", False),
+        ("Atomic rename for the commit. Optional tiering to object storage.", True),
         # A table cell is its own clause; the cell after a term may pass judgement on it.
         ("| Commit | Cost |\n|---|---|\n| atomic rename | Not needed |", False),
         ("| Commit | Cost |\n|---|---|\n| atomic rename | overkill |", False),
