@@ -164,9 +164,9 @@ _ARROW_RE = re.compile(r"->|→|=>|⇒")
 DERIVED_MAX_ITEMS = 12
 """Commas in a sentence of terms beyond which an arrow in it is one more term, not reasoning."""
 DUMP_ITEMS = 24
+"""Commas in a sentence of terms that make it a keyword dump: answers' lists have a dozen at most."""
 DUMP_REST_MIN = 30
 """Words an answer needs besides its keyword dumps to be graded without them."""
-"""Commas in a sentence of terms that make it a keyword dump: answers' lists have a dozen at most."""
 _COMMA_RE = re.compile(r"[,;]")
 NOTES_MIN_RATIO = 0.07
 """Keyword lists have almost no grammatical words (0-4 %); terse notes that explain keep 8-17 %."""
