@@ -315,7 +315,7 @@ def assess_style(text: NormalizedText) -> Style:
     stuffed = total >= 8 and (
         listy_words >= 0.5 * total
         or repetitive
-        or (ratio < 0.1 and reasoning == 0 and len(prose) >= 15)
+        or (ratio < 0.1 and reasoning <= 1 and len(prose) >= 15)
         or len(buzz) >= BUZZ_MIN
     )
     if not stuffed:

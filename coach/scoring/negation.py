@@ -177,7 +177,7 @@ def rejected_claims(tokens: list[Token]) -> set[int]:
 _DISMISSALS = _DISMISSIVE_AFTER | frozenset(
     """academic theatre theater luxury curiosity superfluous overengineering overengineered
     distraction premature oversold fantasy toy mistake antipattern marketing upsell theoretical
-    relic relics holdover upselling upsold fiddly finicky""".split()
+    relic relics holdover upselling upsold fiddly finicky overbuying overbuy whiteboard""".split()
 )
 # "X is cargo cult", "X is a solved problem", "X is a non-issue", "X is a waste of storage"
 _DISMISSIVE_PHRASES = ("nice to have", "cargo cult", "solved problem", "non issue", "waste of",
@@ -186,7 +186,8 @@ _DISMISSIVE_PHRASES = ("nice to have", "cargo cult", "solved problem", "non issu
                        "theory than practice", "micro optimisation", "micro optimization",
                        "rabbit hole", "nice paper but", "nice idea but", "on paper but",
                        "in theory but", "in benchmarks but", "slide deck", "for what it buys",
-                       "for what it gives")  # fmt: skip
+                       "for what it gives", "spec sheet", "because it exists", "selling you",
+                       "knobs nobody", "nobody really needs")  # fmt: skip
 _OVERTHINK = frozenset(
     """overthink overthinks overthinking overthought overengineer overengineers
     overcomplicate overcomplicates overcomplicating""".split()

@@ -140,6 +140,8 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
         ("Atomic rename for every commit? Overkill.", False),
         ("Atomic rename for the commit. Not worth the complexity in my view.", False),
         ("Atomic rename for the commit. Optional tiering to object storage.", True),
+        ("Atomic rename looks great on a spec sheet, but torn files never happen.", False),
+        ("Atomic rename is a whiteboard idea.", False),
         # A table cell is its own clause; the cell after a term may pass judgement on it.
         ("| Commit | Cost |\n|---|---|\n| atomic rename | Not needed |", False),
         ("| Commit | Cost |\n|---|---|\n| atomic rename | overkill |", False),

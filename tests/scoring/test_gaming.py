@@ -29,6 +29,11 @@ EXPLAINED = (
         "Disaggregation is what happens when the roofline meets the router. Chunked prefill "
         "harmonises the two pools at layer granularity.",
         "FSDP and ZeRO are two sides of the same sharded gradient manifold.",
+        # Terse fragments with formulas and one "vs": still no reasoning.
+        "KV cache: K,V per token per layer. 2·L·H_kv·d·bytes. Llama-3-70B 80 layers 8 KV heads "
+        "128 dim bf16 = 320 KiB/token. PagedAttention blocks 16 tokens block table CoW. Prefix "
+        "caching APC hash RadixAttention SGLang refcount LRU. H2O heavy hitters. StreamingLLM "
+        "attention sinks. FP8 KV 2x. swap vs recompute. LMCache Mooncake offload.",
     ],
 )
 def test_keyword_lists_are_stuffed(answer: str) -> None:
