@@ -387,6 +387,17 @@ def _described(folded: str) -> Iterator[re.Match[str]]:
             pos = start + 1
 
 
+# A sentence that announces a list of mistakes, and the items that follow it on their own
+# sentences: "Two anti-patterns to rule out first. One: gathering on rank 0. Two: ..."
+_MISTAKES_HEAD_RE = re.compile(
+    r"\b(?:anti-?patterns?|mistakes?|pitfalls?|myths?|misconceptions?|traps?)\b[^.]{0,40}"
+    r"(?:\b(?:to\s+(?:avoid|rule\s+out|watch|kill)|i\s+see|people\s+make|first)\b|:)"
+)
+_ORDINAL_ITEM_RE = re.compile(
+    r"\s*(?:one|two|three|four|five|first|second|third|fourth|fifth|[1-5])\s*[:.)]\s", re.I
+)
+
+
 # A table column of what goes wrong or what not to do: "| What goes wrong | Naive design | Fix |".
 _REPORTING_HEAD_RE = re.compile(
     r"\b(?:naive|mistakes?|anti-?patterns?|wrong|myths?|bad|avoid|don't|pitfalls?|"
@@ -589,9 +600,18 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
         first, stop = _tokens_in(text, m.start(1), m.end(1))
         if stop - first >= QUOTED_MIN_WORDS or any(c.isdigit() for c in m.group(1)):
             out.update(range(first, stop))  # a quoted figure is named, not given: the "18x" figure
+    listing = False  # "Two anti-patterns to rule out first. One: ... Two: ..."
     for start, end in text.sentence_spans:
-        if folded[start:end].rstrip().endswith("?"):
+        sentence = folded[start:end]
+        if sentence.rstrip().endswith("?"):
             out.update(range(*_tokens_in(text, start, end)))  # a question claims nothing
+        if _ORDINAL_ITEM_RE.match(sentence):
+            if listing:
+                out.update(range(*_tokens_in(text, start, end)))
+        elif _MISTAKES_HEAD_RE.search(sentence):
+            listing = True
+        elif "\n\n" in sentence or sentence.rstrip().endswith(":"):
+            listing = False  # the list's paragraph is over ("Instead:")
     for tok, (head_first, head_last) in text.column_heads.items():
         head = folded[tokens[head_first].start : tokens[head_last].end]
         if _REPORTING_HEAD_RE.search(head):

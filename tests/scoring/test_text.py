@@ -130,6 +130,10 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
         ("A common assumption is that the KV goes through host memory. It does not.",
          {"the", "kv", "goes", "through", "host", "memory"}),
         ("H2O is sometimes described as lossless; it is not.", {"lossless"}),
+        # The items of an announced list of mistakes, past the explanation between them.
+        ("Two anti-patterns to rule out. One: gathering on rank 0. It OOMs. Two: saving per "
+         "epoch.\n\nPlan: 1. Shard every rank.",
+         {"one", "gathering", "on", "rank", "0", "two", "saving", "per", "epoch"}),
         ("I first wrote that NVLink is 18x the NIC; it is 9x.",
          {"nvlink", "is", "18x", "the", "nic"}),
         ("What can go wrong -> mitigation:\n1. Rank-0 gather -> OOM -> per-rank writes.",
