@@ -437,7 +437,13 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
             raw_text = cased[eq.end() : rhs.end]
             digits = _NUMBER_RE.match(raw_text)
             raw = digits.group() if digits else raw_text
-            targets = [*rhs.values] + ([rhs.number] if rhs.has_unit and not has_unit else [])
+            # Bare numbers with a result in units: "8 x 400 = 3.2 Tb/s" works in Gb/s, one
+            # prefix below the result's.
+            targets = [*rhs.values] + (
+                [rhs.number * 1000.0**k for k in (-2, -1, 0, 1, 2)]
+                if rhs.has_unit and not has_unit
+                else []
+            )
             values = _to_bytes(cased[start.start() : rhs.end]) or values
             # A bare result of figures with units may be worked in the units as written.
             readings = values + (raw_values if has_unit and not rhs.has_unit else ())
@@ -446,6 +452,12 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
                 value = _nearest(values, rhs.values[0])
                 in_unit = has_unit or percent or value > 1e3 * rhs.number
                 shown = value / rhs.factor if in_unit else value
+                if not in_unit and value > 0 and rhs.number > 0:
+                    # "8 x 400 = 4.8 Tb/s" is worked one prefix below the result: 3.2 Tb/s
+                    shown = min(
+                        (value / 1000.0**k for k in range(-2, 3)),
+                        key=lambda v: abs(math.log(v / rhs.number)),
+                    )
                 found.append(
                     Slip(start.start(), rhs.end, raw_text.strip(), _format(shown, rhs.unit_text))
                 )

@@ -102,6 +102,9 @@ def test_right_or_unjudgeable_arithmetic_is_not_a_slip(text: str) -> None:
         # A bare result of figures with units may be worked in the units as written.
         ("λ = 419 / (54 × 24 h × 16,384) ≈ 1.97 × 10⁻⁵ per GPU-hour", []),
         ("435 GB / 1.34 GB ≈ 32 sequences", ["325"]),
+        # Bare numbers with a result in units, one prefix apart: 8 x 400 (Gb/s) = 3.2 Tb/s.
+        ("one NIC per GPU, so 8 x 400 = 3.2 Tb/s per node", []),
+        ("one NIC per GPU, so 8 x 400 = 4.8 Tb/s per node", ["3.2 Tb/s"]),
     ],
 )
 def test_superscript_powers_and_bare_results(text: str, expected: list[str]) -> None:
