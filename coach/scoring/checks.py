@@ -273,11 +273,15 @@ def _close(
     sentence = ctx.text.tokens[tok].sentence
     tokens = ctx.text.tokens
     last = tok if last is None else last
+    head = ctx.text.column_heads.get(tok)  # "| Model | bytes/token |" over "| ... | 320 KiB |"
     return [
         m
         for m in ctx.mentions(spec)
-        if tokens[m.first].sentence == sentence
-        and (tok <= m.first <= last or min(abs(m.first - tok), abs(m.last - tok)) <= within)
+        if (
+            tokens[m.first].sentence == sentence
+            and (tok <= m.first <= last or min(abs(m.first - tok), abs(m.last - tok)) <= within)
+        )
+        or (head is not None and head[0] <= m.first and m.last <= head[1])
     ]
 
 

@@ -530,3 +530,11 @@ def test_real_words_are_not_read_as_typos_of_a_term(make_rubric: MakeRubric) -> 
     spines = {"type": "concept", "concept": ["spines", "leaf-spine"]}
     assert met(make_rubric, spines, "TTFT spikes when prompts burst.") is False
     assert met(make_rubric, spines, "32 leaves and 16 spines.") is True
+
+
+def test_a_figure_in_a_table_is_near_its_column_head(make_rubric: MakeRubric) -> None:
+    check = {"type": "quantity", "unit": "KB", "min": 300, "max": 350, "near": ["token"],
+             "within": 3}  # fmt: skip
+    table = "| Model | bytes/token |\n|---|---|\n| Llama-3-70B (80 L, 8 KV heads) | 320 KiB |"
+    assert met(make_rubric, check, table)
+    assert not met(make_rubric, check, "| Model | size |\n|---|---|\n| Llama-3-70B | 320 KiB |")
