@@ -130,6 +130,8 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
         ("A common assumption is that the KV goes through host memory. It does not.",
          {"the", "kv", "goes", "through", "host", "memory"}),
         ("H2O is sometimes described as lossless; it is not.", {"lossless"}),
+        ("Occasionally you hear it backwards, decode being compute-bound; it is not.",
+         {"decode", "being", "compute", "bound"}),
         # The items of an announced list of mistakes, past the explanation between them.
         ("Two anti-patterns to rule out. One: gathering on rank 0. It OOMs. Two: saving per "
          "epoch.\n\nPlan: 1. Shard every rank.",
