@@ -429,8 +429,16 @@ def _subject(ctx: Context, b: Mention, a: ConceptSpec, rival: ConceptSpec) -> Me
         and (m.last < b.first or m.first > b.last)
         and not contrasted(m)
     ]
-    if not candidates and _opens_with_pronoun(ctx, sentence):
-        # "Decode makes one token per step. It's GEMV-heavy ...": the previous sentence's subject.
+    if not candidates and (
+        _opens_with_pronoun(ctx, sentence)
+        or any(
+            tokens[j].text in ("it", "them")
+            for j in range(max(0, b.first - 4), b.first)
+            if tokens[j].clause == tokens[b.first].clause
+        )
+    ):
+        # "Decode makes one token per step. It's GEMV-heavy ...", "TP: NVLink only. Keep it in
+        # the box.": the previous sentence's subject.
         previous = [m for m in mentions if tokens[m.first].sentence == sentence - 1]
         return min(previous) if previous else None
     if not candidates and _is_heading(ctx, sentence):
