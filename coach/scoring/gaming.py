@@ -293,6 +293,8 @@ def assess_style(text: NormalizedText) -> Style:
             listy_words += len(sentence_words)
     prose = prose or words
     ratio = sum(1 for w in prose if w in _FUNCTION_WORDS) / len(prose)
+    # Items in each list-like sentence: a dozen at most in an answer's own lists, dozens in a dump.
+    commas = {i: len(_COMMA_RE.findall(text.folded, *text.sentence_spans[i])) for i in listy}
     derived: set[int] = set()
     arrows = 0
     if ratio >= NOTES_MIN_RATIO:
@@ -306,18 +308,14 @@ def assess_style(text: NormalizedText) -> Style:
             if _ARROW_RE.search(text.folded, *text.sentence_spans[i])
             # an arrow inside a dump of dozens of terms ("..., 148.8 s → 6.3 s, Lustre, ...")
             # derives nothing
-            and len(_COMMA_RE.findall(text.folded, *text.sentence_spans[i])) < DERIVED_MAX_ITEMS
+            and commas[i] < DERIVED_MAX_ITEMS
         }
         listy_words -= sum(len(by_sentence.get(i, [])) for i in derived)
     counts = Counter(w for w in words if w not in _FUNCTION_WORDS and not w.isdigit())
     repetitive = len(words) >= 30 and max(counts.values(), default=0) > 0.15 * len(words)
     reasoning = sum(1 for w in words if w in _REASONING) + arrows
     buzz = {m.group() for m in _BUZZ_RE.finditer(text.folded)}
-    dumps = frozenset(
-        i
-        for i in listy
-        if len(_COMMA_RE.findall(text.folded, *text.sentence_spans[i])) >= DUMP_ITEMS
-    )
+    dumps = frozenset(i for i in listy if commas[i] >= DUMP_ITEMS)
     dump_words = sum(len(by_sentence.get(i, [])) for i in dumps)
     if len(words) - dump_words < DUMP_REST_MIN:
         dumps, dump_words = frozenset(), 0  # nothing but the list: the answer is the list
@@ -329,10 +327,10 @@ def assess_style(text: NormalizedText) -> Style:
         or (ratio < 0.1 and reasoning <= 1 and len(prose) >= 15)
         or len(buzz) >= BUZZ_MIN
     )
-    if not stuffed:
-        listy -= derived
     if stuffed:
         dumps, dump_words = frozenset(), 0  # capped as a whole, not graded without its lists
+    else:
+        listy -= derived
     return Style(len(words), ratio, frozenset(listy), stuffed, dumps, dump_words)
 
 
