@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from coach.scoring.prefilter import may_match
+from coach.scoring.prefilter import longest_first, may_match
 from coach.scoring.text import WORD_RE, NormalizedText
 
 # Words that carry grammar rather than topic; explanations are full of them, keyword lists
@@ -123,14 +123,15 @@ _INJECTION = [(keys, re.compile(pattern, re.DOTALL)) for keys, pattern in _INJEC
 _WORD_KEYS = sorted(
     {k for keys, _ in _INJECTION_PATTERNS for k in keys if k[0].isalpha()}, key=len, reverse=True
 )
-_WORD_KEY_RE = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, _WORD_KEYS)) + ")")
+_WORD_KEY_RE = re.compile(r"(?<![a-z0-9])" + longest_first(_WORD_KEYS))
+# A key found may contain others: "item" in "rubric items".
+_KEYS_IN = {found: {k for k in _WORD_KEYS if k in found} for found in _WORD_KEYS}
 _OTHER_KEYS = {k for keys, _ in _INJECTION_PATTERNS for k in keys if not k[0].isalpha()}
 
 
 def _keys_present(folded: str) -> set[str]:
     """The letter keys that start a word of the text, and the other keys that occur in it."""
-    found = set(_WORD_KEY_RE.findall(folded))
-    present = {k for k in _WORD_KEYS if any(k in f for f in found)}  # "item" in "rubric items"
+    present = {k for found in set(_WORD_KEY_RE.findall(folded)) for k in _KEYS_IN[found]}
     return present | {k for k in _OTHER_KEYS if k in folded}
 
 

@@ -143,3 +143,26 @@ def may_match(pattern: str, text: str, *, ignore_case: bool) -> bool:
     """False only when the pattern provably cannot match the text."""
     groups = required_literals(pattern, ignore_case)
     return groups is None or all(any(lit in text for lit in group) for group in groups)
+
+
+def longest_first(words: list[str]) -> str:
+    """A regex matching the longest of these words that starts at a position, written as a
+    tree of their shared prefixes: the engine follows one branch instead of trying every
+    word ("rate", "rated", "rating" -> "ra(?:t(?:ing|e(?:d)?))")."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def branch(node: dict[str, Any]) -> str:
+        # The children start with different characters, so at most one can go on: trying it
+        # before ending here finds the longest word.
+        alternatives = [re.escape(c) + branch(child) for c, child in sorted(node.items()) if c]
+        if not alternatives:
+            return ""
+        body = "(?:" + "|".join(alternatives) + ")"
+        return body + "?" if "" in node else body
+
+    return branch(tree)

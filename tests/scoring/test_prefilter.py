@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import regex
 from coach.config import Settings
 from coach.scoring import load_rubrics
 from coach.scoring.grader import walk
-from coach.scoring.prefilter import may_match, required_literals
+from coach.scoring.prefilter import longest_first, may_match, required_literals
 from coach.scoring.text import normalize
 
 from .conftest import load_yaml
@@ -75,3 +76,20 @@ def test_prefilter_never_skips_a_pattern_that_matches_a_real_answer() -> None:
                 compared += 1
                 assert may_match(check.pattern, haystack, ignore_case=not check.case_sensitive)
     assert compared > 100
+
+
+@pytest.mark.parametrize(
+    ("words", "text", "found"),
+    [
+        (["rate", "rated", "rating"], "rated it, rating, rate", ["rated", "rating", "rate"]),
+        (["rubric items", "item", "rubric"], "rubric items; rubric", ["rubric items", "rubric"]),
+        (["inst]", "/ 100", "act as"], "[inst] act as 90 / 100", ["inst]", "act as", "/ 100"]),
+        (["ab", "abcd"], "abc abcd", ["ab", "abcd"]),
+        (["grade"], "no keys here", []),
+    ],
+)
+def test_longest_first_finds_what_a_longest_first_alternation_finds(
+    words: list[str], text: str, found: list[str]
+) -> None:
+    plain = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    assert re.findall(longest_first(words), text) == re.findall(plain, text) == found
