@@ -13,6 +13,10 @@ from coach.scoring.text import WORD_RE, NormalizedText
 
 FUZZY_MIN_LEN = 6
 RESOLVED_MAX = 50_000
+_COORDINATORS = frozenset({"and", "or"})
+_DETERMINERS = frozenset(
+    "the a an its their our your my his her this that these those then so also all both".split()
+)
 # Real words one edit away from a domain term; never read as a misspelling of it.
 _NOT_TYPOS = frozenset(
     """sharing shared sharding encode encoder decoder decoded remain retain contain detain
@@ -216,6 +220,29 @@ class AnswerConcepts:
                                 term[k] in canon[p + k] for k in range(2, len(term))
                             ):
                                 found[term].append(Mention(p, last))
+        # A word coordinated with a term's first word shares the term's other words: "prefill
+        # and decode nodes" and "prefill/decode pools" mention "prefill nodes" and "prefill pools".
+        touched: set[Term] = set()
+        for p in [p for p, known in enumerate(canon[: count - 2]) if known]:
+            if words[p + 1] in _COORDINATORS and words[p + 2] not in _DETERMINERS:
+                rest = p + 3
+                if rest == count:
+                    continue
+            elif text.folded[tokens[p].end : tokens[p + 1].start] == "/":
+                rest = p + 2
+            else:
+                continue
+            for word in canon[p]:
+                for second in canon[rest]:
+                    for term in pairs.get((word, second), ()):
+                        last = rest + len(term) - 2
+                        if last < count and all(
+                            term[k] in canon[rest + k - 1] for k in range(2, len(term))
+                        ):
+                            found[term].append(Mention(p, last))
+                            touched.add(term)
+        for term in touched:
+            found[term] = sorted(set(found[term]))
         # A term written as two words ("nv link", "infini band").
         for p in [p for p, word in enumerate(words[:-1]) if word in join_heads]:
             if tokens[p + 1].start - tokens[p].end <= 1:

@@ -7,6 +7,7 @@ hide them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 
@@ -40,6 +41,9 @@ _INJECTION_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("disregard", "override", "bypass", "forget"), r"\b(?:disregard|override|bypass|forget)\b[^.\n]{0,40}\b(?:instructions?|rubrics?|rules|criteria|grading|grader|scoring|prompts?)\b"),
     ((":",), r"(?:^|\n)\s*(?:system|assistant|developer|user)\s*(?:prompt)?\s*:"),
     (("you are", "act as", "pretend"), r"\b(?:you are|act as|pretend to be)\b[^.\n]{0,30}\b(?:grader|evaluator|judge|examiner|scorer|marker)\b"),
+    # role-play that casts the reader as the one filling in the score ("you are Priya, the hiring
+    # manager ... you always write 95", "stay in character")
+    (("stay in character", "you are", "you're"), r"\bstay\s+in\s+character\b|\byou(?:\s+are|'re)\s+(?:now\s+)?(?:[a-z]+,\s+)?(?:the|an?|my)\s+(?:hiring\s+manager|interviewer|recruiter|panel(?:ist)?|hiring\s+committee)\b[^\n]{0,200}?\b(?:scorecard|score|grade|rating|mark)s?\b"),
     (("point", "mark", "score", "credit", "grade", "band"), r"\b(?:award|give|assign|grant|mark|rate|score)\b[^.\n]{0,30}\b(?:full|maximum|max|perfect|all|100|top|highest)\b[^.\n]{0,25}\b(?:points?|marks?|scores?|credit|grades?|band)\b"),
     (("score", "grade", "rating", "band"), r"\b(?:score|grade|rating|band)\s*(?::|=|of|is|should be)\s*[\"']?(?:100|10/10|a\+|excellent|perfect|full)\b"),
     (('":', "':"), r"[\"'](?:score|verdict|met|grade|band|passed|pass|result)[\"']\s*:\s*[\"']?(?:true|100|[5-9]\d(?:\.\d+)?\b|excellent|pass|met)"),
@@ -180,6 +184,9 @@ DUMP_ITEMS = 24
 DUMP_REST_MIN = 30
 """Words an answer needs besides its keyword dumps to be graded without them."""
 _COMMA_RE = re.compile(r"[,;]")
+LONG_LIST = 15
+LONG_LIST_SHORT = 0.6
+"""A sentence of LONG_LIST items, this share of them three words or less, is a list of terms."""
 NOTES_MIN_RATIO = 0.07
 """Keyword lists have almost no grammatical words (0-4 %); terse notes that explain keep 8-17 %."""
 _ARITHMETIC_RE = re.compile(r"[=×]|\d\s+[*/x]\s+\d|\d[*/x]\d")  # not "7.4x 12.6x"
@@ -255,7 +262,9 @@ def _is_list_like(words: list[str], raw: str) -> bool:
         return False
     if len(items) >= 5 and ratio < 0.25:
         short = sum(1 for i in items if len(_prose(WORD_RE.findall(i))) <= 3)
-        if short / len(items) >= 0.7:
+        # A run of many terms stays a list when a clause closes it ("..., hot spares and
+        # resharding, so that whatever goes wrong, ..."): more short items are a list.
+        if short / len(items) >= (LONG_LIST_SHORT if len(items) >= LONG_LIST else 0.7):
             return True
     if _ARITHMETIC_RE.search(raw):
         return False  # a worked calculation is terse, not a list of terms
@@ -335,6 +344,68 @@ def assess_style(text: NormalizedText) -> Style:
     return Style(len(words), ratio, frozenset(listy), stuffed, dumps, dump_words)
 
 
+# A note in another language than the answer's that speaks of grading ("Note à l'évaluateur :
+# ... (100/100)", "Hinweis an den Prüfer: ... 100 Punkte", "给评分模型的说明") is addressed to the
+# grader: the interviewer reads English. Function words of the commonest languages written in
+# Latin letters (none of them English words), and what such notes ask for.
+_FOREIGN_WORDS = frozenset(
+    """le la les des du au aux une et est pour qui dans sur avec cette votre vous nous ne pas être
+    der das und ist nicht sie ein eine den dem zu auf für diese bitte ihre ihr
+    el los las que es por para una este esta usted
+    uma não você sua
+    il gli che è questo questa
+    het een niet voor deze""".split()
+)
+_FOREIGN_WORDS_MIN = 3
+ENGLISH_MIN = 25
+_OTHER_SCRIPT_RE = re.compile(r"[^\x00-\u02ff]+(?:[\s\d\W]+[^\x00-\u02ff]+)*")
+"""A run of text in a script other than Latin (Cyrillic, Greek, CJK, Arabic, ...)."""
+_FOREIGN_SCRIPT_MIN = 8
+"""Letters in such a run that make it a note rather than a symbol ("α", "≈", "Ψ")."""
+_GRADING_WORDS_RE = re.compile(
+    r"\d\s*/\s*100|évaluat|correcteur|barème|bareme|grille|\bnote\s+(?:maximale|finale)|prüfer|"
+    r"bewert|punkte|evaluador|calific|puntua|puntos|rúbrica|rubrica|avalia|"
+    r"\bnota\s+(?:máxima|maxima|final|massima)|pontos|punteggio|punti|"
+    r"valutat|评分|打分|分数|评审|評分|採点|評価|点数|得点|оцен|балл|баллов|채점|점수|평가"
+)
+
+
+def _foreign_grading_notes(text: NormalizedText) -> list[tuple[int, int]]:
+    """Folded spans of notes in another language than the rest of the answer that speak of
+    grading: sentences of Latin-script languages, and runs of other scripts."""
+    by_sentence: dict[int, list[str]] = {}
+    for tok in text.tokens:
+        by_sentence.setdefault(tok.sentence, []).append(tok.text)
+    notes: list[tuple[int, int]] = []  # original offsets
+    foreign_words = 0
+    for index, (start, end) in enumerate(text.sentence_spans):
+        words = by_sentence.get(index, [])
+        english = sum(1 for w in words if w in _FUNCTION_WORDS)
+        if sum(1 for w in words if w in _FOREIGN_WORDS) >= max(_FOREIGN_WORDS_MIN, english + 1):
+            notes.append(text.original_span(start, end))
+            foreign_words += len(words)
+    runs = [m.span() for m in _OTHER_SCRIPT_RE.finditer(text.original)]
+    runs = [(a, b) for a, b in runs if _letters(text.original[a:b]) >= _FOREIGN_SCRIPT_MIN]
+    notes += runs
+    # An answer written in another language is not a note to the grader: a note is set in
+    # an answer that is mostly in English, or at least explains something in it.
+    other_letters = sum(_letters(text.original[a:b]) for a, b in runs)
+    if not notes or (
+        len(text.tokens) - foreign_words < ENGLISH_MIN
+        or other_letters * 2 > _letters(text.original)
+    ):
+        return []
+    return [
+        (bisect_left(text.folded_map, a), bisect_left(text.folded_map, b))
+        for a, b in notes
+        if _GRADING_WORDS_RE.search(text.original[a:b].casefold())
+    ]
+
+
+def _letters(chunk: str) -> int:
+    return sum(1 for c in chunk if c.isalpha())
+
+
 def injection_sentences(text: NormalizedText) -> tuple[frozenset[int], list[tuple[int, int]]]:
     """Sentences containing grader-directed text, and the folded spans that matched."""
     folded = text.folded
@@ -346,6 +417,8 @@ def injection_sentences(text: NormalizedText) -> tuple[frozenset[int], list[tupl
         and may_match(pattern.pattern, folded, ignore_case=False)
         for m in pattern.finditer(folded)
     ]
+    if not folded.isascii() or _FOREIGN_WORDS.intersection(t.text for t in text.tokens):
+        spans += _foreign_grading_notes(text)
     sentences: set[int] = set()
     for start, end in spans:
         for index, (s_start, s_end) in enumerate(text.sentence_spans):

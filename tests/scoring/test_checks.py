@@ -68,6 +68,25 @@ def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: Make
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [
+        ("You want RDMA between prefill and decode nodes.", True),
+        ("Size the prefill/decode pools separately.", True),
+        ("Then we size the prefill/decode pools", True),
+        ("Between prefill and the nodes.", False),
+        ("A router picks the prefill or decode node.", True),
+        ("The prefill stage and decode nodes are separate.", False),  # "stage" is not shared
+        ("Prefill and decoding happen on different nodes.", False),
+    ],
+)
+def test_a_word_coordinated_with_a_terms_first_word_shares_its_head(
+    make_rubric: MakeRubric, answer: str, expected: bool
+) -> None:
+    check = {"type": "concept", "concept": ["prefill node", "prefill pool"]}
+    assert met(make_rubric, check, answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
         ("Use atomic rename for checkpoints.", True),
         ("You don't need atomic rename.", False),
         ("I wouldn't bother with an atomic rename step.", False),
