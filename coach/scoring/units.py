@@ -33,8 +33,10 @@ _PER_KIND = {
 # "1.34 × 10^9" (written 10⁹: normalisation turns a superscript into "^9") is one number.
 NUMBER = (
     r"(?:(?:\d*\.\d+|\d+)\s?[×x·*]\s?)?10\^[+-]?\d+"
-    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?"
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3},\d{1,2}(?![\d,])"
+    r"|\d*\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?"
 )
+_DECIMAL_COMMA_RE = re.compile(r"\d{1,3},\d{1,2}")  # "17,5 GB" is 17.5 GB
 _BYTE_UNIT = r"""
     (?P<pre>[kKmMgGtTpP]?)(?P<bin>i?)(?P<b>[bB])(?P<long>its?|ytes?|it|yte)?
       (?P<rate>/s(?:ec)?\b|ps\b|\s+per\s+second\b|/second\b)?(?![a-zA-Z])
@@ -56,9 +58,11 @@ _UNIT = rf"""
 """
 _PER = r"(?i:\s*/\s*|\s+per\s+|\s+(?:a|each)\s+)(?i:(?P<per>tokens?|toks?|parameters?|params?|gpus?|ranks?|devices?|nodes?|servers?|directions?|way|links?|ports?|nics?|steps?|layers?|requests?|sequences?|seqs?))\b"  # noqa: E501
 
+# A range is "1.3-1.4", "1.3 to 1.4", "1.3~1.4" or "1.3 ~ 1.4"; "stage 2 ~155 GB" is stage 2
+# and about 155 GB.
 QUANTITY_RE = re.compile(
     rf"""(?<![\w.^])(?P<lo>{NUMBER})
-    (?:\s*(?:-|to|~)\s*(?P<hi>{NUMBER}))?
+    (?:(?:\s*(?:-|to)\s*|~|\s+~\s+)(?P<hi>{NUMBER}))?
     \s?(?P<unit>{_UNIT})(?:{_PER})?""",
     re.VERBOSE,
 )
@@ -94,6 +98,8 @@ _POWER_RE = re.compile(r"(?:([\d.]+)\s?[×x·*]\s?)?10\^([+-]?\d+)")
 def parse_number(raw: str) -> float:
     if power := _POWER_RE.fullmatch(raw):
         return float(power.group(1) or 1) * 10.0 ** int(power.group(2))
+    if _DECIMAL_COMMA_RE.fullmatch(raw):
+        return float(raw.replace(",", "."))
     return float(raw.replace(",", ""))
 
 

@@ -52,6 +52,8 @@ def only(text: str) -> tuple[float, float, str, str | None]:
         ("50 gigabytes a second", 50e9, "rate", "bytes"),
         ("64 Gb", 8e9, "size", "bits"),
         ("1,000 MB", 1e9, "size", "bytes"),
+        ("17,5 GB", 17.5e9, "size", "bytes"),  # a decimal comma
+        ("~2,2 GB", 2.2e9, "size", "bytes"),
         ("1e3 GB", 1e12, "size", "bytes"),
         ("160 ms", 0.16, "time", None),
         ("0.16 s", 0.16, "time", None),
@@ -92,9 +94,18 @@ def test_find_quantities_reads_per_unit_denominators(
     assert dim == dimension
 
 
-def test_find_quantities_reads_a_range_as_low_and_high() -> None:
-    lo, hi, dim, _ = only("about 1.3-1.4 GB")
+@pytest.mark.parametrize(
+    "text", ["about 1.3-1.4 GB", "1.3 to 1.4 GB", "1.3~1.4 GB", "1.3 ~ 1.4 GB"]
+)
+def test_find_quantities_reads_a_range_as_low_and_high(text: str) -> None:
+    lo, hi, dim, _ = only(text)
     assert (lo, hi, dim) == (pytest.approx(1.3e9), pytest.approx(1.4e9), "size")
+
+
+def test_a_tilde_before_a_figure_is_about_not_a_range() -> None:
+    # "stage 2 ~155 GB" is stage 2, then about 155 GB (not 2-155 GB)
+    lo, hi, _, _ = only("ZeRO stage 2 ~155 GB per GPU")
+    assert (lo, hi) == (pytest.approx(155e9), pytest.approx(155e9))
 
 
 def test_find_quantities_skips_bare_numbers_and_version_numbers() -> None:
