@@ -288,14 +288,12 @@ def assess_style(text: NormalizedText) -> Style:
     words = [t.text for t in tokens]
     if not words:
         return Style(0, 0.0, frozenset(), False)
-    by_sentence: dict[int, list[str]] = {}
-    for tok in tokens:
-        by_sentence.setdefault(tok.sentence, []).append(tok.text)
+    by_sentence = text.sentence_words
     listy: set[int] = set()
     listy_words = 0
     prose: list[str] = []
     for index, (start, end) in enumerate(text.sentence_spans):
-        sentence_words = by_sentence.get(index, [])
+        sentence_words = by_sentence[index]
         sentence_prose = _prose(sentence_words)
         prose += sentence_prose
         if _is_list_like(sentence_prose, text.folded[start:end]):
@@ -320,13 +318,13 @@ def assess_style(text: NormalizedText) -> Style:
             # derives nothing
             and commas[i] < DERIVED_MAX_ITEMS
         }
-        listy_words -= sum(len(by_sentence.get(i, [])) for i in derived)
+        listy_words -= sum(len(by_sentence[i]) for i in derived)
     counts = Counter(w for w in words if w not in _FUNCTION_WORDS and not w.isdigit())
     repetitive = len(words) >= 30 and max(counts.values(), default=0) > 0.15 * len(words)
     reasoning = sum(1 for w in words if w in _REASONING) + arrows
     buzz = {m.group() for m in _BUZZ_RE.finditer(text.folded)}
     dumps = frozenset(i for i in listy if commas[i] >= DUMP_ITEMS)
-    dump_words = sum(len(by_sentence.get(i, [])) for i in dumps)
+    dump_words = sum(len(by_sentence[i]) for i in dumps)
     if len(words) - dump_words < DUMP_REST_MIN:
         dumps, dump_words = frozenset(), 0  # nothing but the list: the answer is the list
     # An answer with a keyword index appended is judged without it (the index earns nothing).
@@ -373,23 +371,18 @@ _GRADING_WORDS_RE = re.compile(
 def _foreign_grading_notes(text: NormalizedText) -> list[tuple[int, int]]:
     """Folded spans of notes in another language than the rest of the answer that speak of
     grading: sentences of Latin-script languages, and runs of other scripts."""
-    by_sentence: dict[int, list[str]] = {}
-    for tok in text.tokens:
-        by_sentence.setdefault(tok.sentence, []).append(tok.text)
     notes: list[tuple[int, int]] = []  # original offsets
     foreign_words = 0
-    for index, (start, end) in enumerate(text.sentence_spans):
-        words = by_sentence.get(index, [])
+    for (start, end), words in zip(text.sentence_spans, text.sentence_words, strict=True):
         english = sum(1 for w in words if w in _FUNCTION_WORDS)
         if sum(1 for w in words if w in _FOREIGN_WORDS) >= max(_FOREIGN_WORDS_MIN, english + 1):
             notes.append(text.original_span(start, end))
             foreign_words += len(words)
-    runs = [m.span() for m in _OTHER_SCRIPT_RE.finditer(text.original)]
-    runs = [(a, b) for a, b in runs if _letters(text.original[a:b]) >= _FOREIGN_SCRIPT_MIN]
-    notes += runs
+    runs = [(m.span(), _letters(m.group())) for m in _OTHER_SCRIPT_RE.finditer(text.original)]
+    notes += [span for span, letters in runs if letters >= _FOREIGN_SCRIPT_MIN]
     # An answer written in another language is not a note to the grader: a note is set in
     # an answer that is mostly in English, or at least explains something in it.
-    other_letters = sum(_letters(text.original[a:b]) for a, b in runs)
+    other_letters = sum(letters for _, letters in runs if letters >= _FOREIGN_SCRIPT_MIN)
     if not notes or (
         len(text.tokens) - foreign_words < ENGLISH_MIN
         or other_letters * 2 > _letters(text.original)

@@ -11,7 +11,7 @@ import functools
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -91,6 +91,14 @@ class NormalizedText:
     def plain_ascii(self) -> bool:
         """Only printable ASCII and ordinary whitespace (ASCII-mode regexes match the same)."""
         return self.cased.isascii() and not _ASCII_ODD_SPACE_RE.search(self.cased)
+
+    @functools.cached_property
+    def sentence_words(self) -> list[list[str]]:
+        """The words of each sentence, in order."""
+        words: list[list[str]] = [[] for _ in self.sentence_spans]
+        for token in self.tokens:
+            words[token.sentence].append(token.text)
+        return words
 
     def original_span(self, start: int, end: int, *, cased: bool = False) -> tuple[int, int]:
         """Map a [start, end) span of the normalised text back to the original."""
@@ -373,21 +381,34 @@ _DESCRIBED_RE = re.compile(
 )
 
 
-def _described(folded: str) -> Iterator[re.Match[str]]:
-    """The matches of _DESCRIBED_RE, with a counterfactual "had we" only where it opens a
-    sentence or a line."""
+def _matches_where(
+    pattern: re.Pattern[str], folded: str, keep: Callable[[re.Match[str]], bool]
+) -> Iterator[re.Match[str]]:
+    """The matches of a pattern that `keep` accepts; after one it refuses, the scan goes on from
+    the next character (a shorter match may start inside the refused one)."""
     pos = 0
-    while (m := _DESCRIBED_RE.search(folded, pos)) is not None:
-        start = m.start()
-        if m.start("had") < 0 or (
-            start == 0
-            or folded[start - 1] == "\n"
-            or (start >= 2 and folded[start - 1].isspace() and folded[start - 2] in ".!?:;(")
-        ):
+    while (m := pattern.search(folded, pos)) is not None:
+        if keep(m):
             yield m
             pos = m.end()
         else:
-            pos = start + 1
+            pos = m.start() + 1
+
+
+def _described(folded: str) -> Iterator[re.Match[str]]:
+    """The matches of _DESCRIBED_RE, with a counterfactual "had we" only where it opens a
+    sentence or a line."""
+
+    def keep(m: re.Match[str]) -> bool:
+        start = m.start()
+        return (
+            m.start("had") < 0
+            or start == 0
+            or folded[start - 1] == "\n"
+            or (start >= 2 and folded[start - 1].isspace() and folded[start - 2] in ".!?:;(")
+        )
+
+    return _matches_where(_DESCRIBED_RE, folded, keep)
 
 
 # A sentence that announces a list of mistakes, and the items that follow it on their own
@@ -458,16 +479,14 @@ def _opens(folded: str, at: int) -> bool:
     return k == 0 or folded[k - 1] in _OPENING_AFTER or "\n" in folded[k:at]
 
 
-def _retractions(folded: str) -> list[re.Match[str]]:
-    found = []
-    pos = 0
-    while (m := _RETRACTION_RE.search(folded, pos)) is not None:
-        if m.group("opening") is not None and not _opens(folded, m.start()):
-            pos = m.start() + 1  # "and actually, no wait": try again from "no"
-            continue
-        found.append(m)
-        pos = m.end()
-    return found
+def _retractions(folded: str) -> Iterator[re.Match[str]]:
+    """The matches of _RETRACTION_RE; an opening marker must open its clause ("and actually, no
+    wait" is tried again from "no")."""
+    return _matches_where(
+        _RETRACTION_RE,
+        folded,
+        lambda m: m.group("opening") is None or _opens(folded, m.start()),
+    )
 
 
 # Struck-through text ("~~400 GB/s~~ 400 Gb/s", "<del>18x</del>") is taken back as it stands.
