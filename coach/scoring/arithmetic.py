@@ -51,6 +51,9 @@ _START_RE = re.compile(r"(?<![\w.,^])(?=\(?\s*\d|√|sqrt\s*\()")
 _ROOT_RE = re.compile(r"\s*(?:√|sqrt\s*(?=\())")  # Young/Daly: "√(2 x 30 s x 183,600 s) ≈ 3,300 s"
 
 Values = tuple[float, ...]
+_PREFIX_STEPS = range(-2, 3)
+"""How many SI prefixes (x1000) apart bare numbers and a result in units may be worked:
+"8 x 400 = 3.2 Tb/s" is worked in Gb/s."""
 
 
 @dataclass(frozen=True)
@@ -440,7 +443,7 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
             # Bare numbers with a result in units: "8 x 400 = 3.2 Tb/s" works in Gb/s, one
             # prefix below the result's.
             targets = [*rhs.values] + (
-                [rhs.number * 1000.0**k for k in (-2, -1, 0, 1, 2)]
+                [rhs.number * 1000.0**k for k in _PREFIX_STEPS]
                 if rhs.has_unit and not has_unit
                 else []
             )
@@ -455,7 +458,7 @@ def slips(cased: str, quantities: list[Quantity] | None = None) -> list[Slip]:
                 if not in_unit and value > 0 and rhs.number > 0:
                     # "8 x 400 = 4.8 Tb/s" is worked one prefix below the result: 3.2 Tb/s
                     shown = min(
-                        (value / 1000.0**k for k in range(-2, 3)),
+                        (value / 1000.0**k for k in _PREFIX_STEPS),
                         key=lambda v: abs(math.log(v / rhs.number)),
                     )
                 found.append(

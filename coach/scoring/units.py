@@ -31,12 +31,12 @@ _PER_KIND = {
 }  # fmt: skip
 
 # "1.34 × 10^9" (written 10⁹: normalisation turns a superscript into "^9") is one number.
+_POWER = r"(?:(?:\d*\.\d+|\d+)\s?[×x·*]\s?)?10\^[+-]?\d+"
+_DECIMAL_COMMA = r"\d{1,3},\d{1,2}"  # "17,5 GB" is 17.5 GB
 NUMBER = (
-    r"(?:(?:\d*\.\d+|\d+)\s?[×x·*]\s?)?10\^[+-]?\d+"
-    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3},\d{1,2}(?![\d,])"
+    rf"{_POWER}|\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|{_DECIMAL_COMMA}(?![\d,])"
     r"|\d*\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?"
 )
-_DECIMAL_COMMA_RE = re.compile(r"\d{1,3},\d{1,2}")  # "17,5 GB" is 17.5 GB
 _BYTE_UNIT = r"""
     (?P<pre>[kKmMgGtTpP]?)(?P<bin>i?)(?P<b>[bB])(?P<long>its?|ytes?|it|yte)?
       (?P<rate>/s(?:ec)?\b|ps\b|\s+per\s+second\b|/second\b)?(?![a-zA-Z])
@@ -92,12 +92,14 @@ class Quantity:
     text: str
 
 
-_POWER_RE = re.compile(r"(?:([\d.]+)\s?[×x·*]\s?)?10\^([+-]?\d+)")
+_POWER_RE = re.compile(_POWER)
+_DECIMAL_COMMA_RE = re.compile(_DECIMAL_COMMA)
 
 
 def parse_number(raw: str) -> float:
-    if power := _POWER_RE.fullmatch(raw):
-        return float(power.group(1) or 1) * 10.0 ** int(power.group(2))
+    if _POWER_RE.fullmatch(raw):  # "1.34 × 10^9", "10^9"
+        mantissa, _, exponent = raw.rpartition("10^")
+        return float(mantissa.rstrip().rstrip("×x·*").rstrip() or 1) * 10.0 ** int(exponent)
     if _DECIMAL_COMMA_RE.fullmatch(raw):
         return float(raw.replace(",", "."))
     return float(raw.replace(",", ""))
