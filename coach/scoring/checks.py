@@ -368,7 +368,10 @@ def near(check: NearCheck, ctx: Context) -> Outcome:
 
 
 _CONTRAST = frozenset({"unlike", "than", "like", "versus", "vs", "whereas"})
-_BECOME = frozenset({"become", "becomes", "becoming", "turn", "turns", "get", "gets", "be"})
+_BECOME = frozenset(
+    """become becomes becoming turn turns get gets be approach approaches approaching reach
+    reaches""".split()
+)
 _CONDITIONS = frozenset({"before", "until", "unless", "once", "if", "when"})
 _REQUIRES = frozenset({"need", "needs", "require", "requires", "would"})
 _STATE_COPULAS = frozenset({"is", "are", "it's", "they're", "gets", "get"})

@@ -14,6 +14,9 @@ from coach.scoring.text import WORD_RE, NormalizedText
 FUZZY_MIN_LEN = 6
 RESOLVED_MAX = 50_000
 _COORDINATORS = frozenset({"and", "or"})
+_OPERATOR_RE = re.compile(r"[/=+÷]")
+"""Between two numbers, an operator that a term's words do not stand for: "8 / 400 = 20 ms"
+is not "8 × 400" (a term's words ignore what lies between them)."""
 _DETERMINERS = frozenset(
     "the a an its their our your my his her this that these those then so also all both".split()
 )
@@ -205,6 +208,15 @@ class AnswerConcepts:
         found: dict[Term, list[Mention]] = defaultdict(list)
         singles, pairs, join_heads = index.singles, index.pairs, index.join_heads
         count = len(tokens)
+        folded = text.folded
+        # Numbers joined by an operator ("8 / 400") are a calculation, not a term's words.
+        divided = {
+            p
+            for p in range(count - 1)
+            if words[p].isdigit()
+            and words[p + 1].isdigit()
+            and _OPERATOR_RE.search(folded, tokens[p].end, tokens[p + 1].start)
+        }
         # Most words of an answer belong to no term: visit only those that do.
         for p in [p for p, known in enumerate(canon) if known]:
             here = canon[p]
@@ -216,8 +228,10 @@ class AnswerConcepts:
                     for second in canon[p + 1]:
                         for term in pairs.get((word, second), ()):
                             last = p + len(term) - 1
-                            if last < count and all(
-                                term[k] in canon[p + k] for k in range(2, len(term))
+                            if (
+                                last < count
+                                and all(term[k] in canon[p + k] for k in range(2, len(term)))
+                                and not (divided and divided.intersection(range(p, last)))
                             ):
                                 found[term].append(Mention(p, last))
         # A word coordinated with a term's first word shares the term's other words: "prefill
@@ -228,7 +242,7 @@ class AnswerConcepts:
                 rest = p + 3
                 if rest == count:
                     continue
-            elif text.folded[tokens[p].end : tokens[p + 1].start] == "/":
+            elif folded[tokens[p].end : tokens[p + 1].start] == "/":
                 rest = p + 2
             else:
                 continue

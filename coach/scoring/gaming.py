@@ -161,6 +161,22 @@ _UNIT_WORDS = frozenset(
 )
 
 
+# Terse statements relate one term to another with a verb ("ZeRO-2 adds gradients"): short, but
+# not bare terms ("KV = 320 KiB, LRU = eviction" is still a list).
+_RELATION_VERBS = frozenset(
+    """shards adds holds keeps stores splits replicates gathers fits needs uses moves saves writes
+    reads runs sets drops evicts doubles halves cuts reduces removes gives takes sends streams
+    owns caches lets avoids hides overlaps trades wastes means equals becomes""".split()
+)
+RELATING_SHARE = 0.6
+"""Items of a sentence that must relate terms for it to be terse statements, not a list."""
+
+
+def _relates(item: str) -> bool:
+    words = WORD_RE.findall(item)
+    return any(w in _RELATION_VERBS for w in words[1:-1])
+
+
 def _prose(words: list[str]) -> list[str]:
     return [w for w in words if not w[0].isdigit() and w not in _UNIT_WORDS]
 
@@ -260,6 +276,8 @@ def _is_list_like(words: list[str], raw: str) -> bool:
         return False  # a calculation or a row of figures, however terse, is not a list of terms
     if _is_labelled_statement(raw):
         return False
+    if len(items) >= 3 and sum(1 for i in items if _relates(i)) >= RELATING_SHARE * len(items):
+        return False  # "ZeRO-1 shards optimizer state, ZeRO-2 adds gradients, ..."
     if len(items) >= 5 and ratio < 0.25:
         short = sum(1 for i in items if len(_prose(WORD_RE.findall(i))) <= 3)
         # A run of many terms stays a list when a clause closes it ("..., hot spares and

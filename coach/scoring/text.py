@@ -362,8 +362,12 @@ _DESCRIBED_RE = re.compile(
     r"|\b(?:you|people|i|we)\s+(?:often\s+|occasionally\s+|sometimes\s+|also\s+)?hear\s+(?:it\s+)?"
     r"(?:backwards|the\s+other\s+way\s+(?:round|around)|reversed|wrong)\b"
     # "A common assumption is that ...", "H2O is sometimes described as lossless"
-    r"|\b(?:common|popular|widespread|frequent|naive|usual|typical)\s+(?:assumption|belief)s?\s+"
-    r"(?:is|are)\s+that\b|\b(?:is|are)\s+(?:sometimes|often|commonly|usually|wrongly|occasionally|"
+    r"|\b(?:common|popular|widespread|frequent|naive|usual|typical)\s+(?:assumption|belief|claim|line|"
+    r"story|argument|objection|refrain|take|mistake|misconception)s?\s+(?:is|are)\s+that\b"
+    # "The other thing people get wrong is saying the cache grows quadratically"
+    r"|\b(?:people|candidates|folks|juniors|everyone|many|most(?:\s+people)?)\s+(?:\w+\s+){0,2}?"
+    r"(?:get|got)\s+(?:\w+\s+)?wrong\s+(?:is|was)\s+(?:that|thinking|believing|assuming|saying|"
+    r"claiming)\b|\b(?:is|are)\s+(?:sometimes|often|commonly|usually|wrongly|occasionally|"
     r"frequently)\s+(?:described|called|labell?ed|presented|pitched|marketed|billed|treated|"
     r"thought\s+of|seen|viewed|sold)\s+as\b"
     r"|\b(?:the|a)\s+naive\s+(?:approach|strategy|design|plan|way|version|option|setup|"
@@ -440,8 +444,35 @@ _WARNING_RE = re.compile(  # the word boundary before "if" is checked after the 
 )
 _BAD_OUTCOME_RE = re.compile(
     r"\b(?:cliff|slow\w*|stall\w*|hurts?|breaks?|kills?|tanks?|falls?|fails?|bottleneck\w*|"
-    r"degrad\w*|suffers?|crawls?|collapses?|ooms?|crash\w*|worse|disaster)\b"
+    r"degrad\w*|suffers?|crawls?|collapses?|ooms?|crash\w*|worse|disaster|starv\w*|chok\w*|"
+    r"wait(?:s|ing)?\s+(?:on|for))\b"
 )
+# "Running TP over InfiniBand would make every layer wait on the network": a warning whose case
+# is a gerund opening the sentence.
+_GERUND_CASE_RE = re.compile(
+    r"[\s*#>-]*(?P<case>(?P<verb>[a-z]{3,}ing)\b[^,.;:\n]{3,80}?)\s+(?:would|will|could)\s+"
+    r"(?P<then>[^.;\n]{0,80})"
+)
+_NOT_GERUNDS = frozenset(
+    "during nothing something anything everything morning string thing ring bring spring".split()
+)
+# "If somebody forgets the GQA and uses 64 heads, they get 2.5 MiB per token": the slip and what
+# it leads to are both reported, to the end of the sentence.
+_SLIP_CASE_RE = re.compile(
+    r"\b(?:if|when)\s+(?:you|we|they|somebody|someone|anyone|people|one|a\s+\w+)\s+(?:\w+\s+){0,2}?"
+    r"(?:forgets?|forgot|ignores?|ignored|neglects?|neglected|overlooks?|overlooked|confuses?|"
+    r"confused)\b[^,.;\n]*,?\s*(?:(?:you|we|they|he|she|one|it|that|this)(?:'d|\s+would|\s+will)?\s+)?"
+    r"(?:get|gets|got|end\s+up|ends\s+up|obtain|arrive|land|come\s+out|comes\s+out|see|compute)\b"
+    r"(?:[^.;\n]|\.(?=\d))*"
+)
+# "This is a common mistake.": a verdict on the sentence before.
+_MISTAKE_VERDICT_RE = re.compile(
+    r"[\s(]*(?:this|that|it)(?:'s|\s+is|\s+was)\s+(?:a\s+|the\s+)?(?:(?:very\s+|really\s+)?"
+    r"(?:common|classic|typical|frequent|usual|easy|popular|rookie|big)\s+)?"
+    r"(?:mistake|error|misconception|trap|pitfall|myth|slip|misreading)\b(?P<rest>[^:]*)$"
+)
+VERDICT_REST_MAX = 8
+"""Words a mistake verdict may go on with ("... when sizing the cache") and still be one."""
 
 
 # "that's NVLink 3, no, sorry, NVLink 4", "ZeRO-2 shards the parameters... no wait, that's stage
@@ -610,6 +641,8 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
         )
         if starts_word and _BAD_OUTCOME_RE.search(m.group("then")):
             out.update(range(*_tokens_in(text, m.start("case"), m.end("case"))))
+    for m in _SLIP_CASE_RE.finditer(folded) if "if" in folded or "when" in folded else ():
+        out.update(range(*_tokens_in(text, m.start(), m.end())))
     tokens = text.tokens
     for m in _described(folded):
         first = stop = text.token_at(m.end())
@@ -623,10 +656,22 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
         if stop - first >= QUOTED_MIN_WORDS or any(c.isdigit() for c in m.group(1)):
             out.update(range(first, stop))  # a quoted figure is named, not given: the "18x" figure
     listing = False  # "Two anti-patterns to rule out first. One: ... Two: ..."
-    for start, end in text.sentence_spans:
+    for index, (start, end) in enumerate(text.sentence_spans):
         sentence = folded[start:end]
         if sentence.rstrip().endswith("?"):
             out.update(range(*_tokens_in(text, start, end)))  # a question claims nothing
+        gerund = _GERUND_CASE_RE.match(sentence)
+        if (
+            gerund
+            and gerund.group("verb") not in _NOT_GERUNDS
+            and _BAD_OUTCOME_RE.search(gerund.group("then"))
+        ):
+            out.update(
+                range(*_tokens_in(text, start + gerund.start("case"), start + gerund.end("case")))
+            )
+        verdict = _MISTAKE_VERDICT_RE.match(sentence)
+        if index and verdict and len(WORD_RE.findall(verdict.group("rest"))) <= VERDICT_REST_MAX:
+            out.update(range(*_tokens_in(text, *text.sentence_spans[index - 1])))
         if _ORDINAL_ITEM_RE.match(sentence):
             if listing:
                 out.update(range(*_tokens_in(text, start, end)))

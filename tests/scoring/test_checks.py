@@ -58,6 +58,20 @@ def test_concept_tolerates_one_typo_in_long_words(
     assert met(make_rubric, {"type": "concept", "concept": "infiniband"}, answer) is expected
 
 
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Sharded over 8 × 400 Gb/s NICs.", True),
+        ("Over one NIC that's 8 / 400 = 20 ms.", False),  # a division, not eight NICs
+        ("8 GB / 400 Gb/s is 160 ms; 8 = 8.", False),
+    ],
+)
+def test_numbers_joined_by_another_operator_are_not_a_terms_words(
+    make_rubric: MakeRubric, answer: str, expected: bool
+) -> None:
+    assert met(make_rubric, {"type": "concept", "concept": ["8 × 400"]}, answer) is expected
+
+
 def test_concept_inline_terms_match_multiword_and_joined_forms(make_rubric: MakeRubric) -> None:
     check = {"type": "concept", "concept": ["fat tree"]}
     assert met(make_rubric, check, "A fat-tree topology.")

@@ -237,6 +237,9 @@ def test_short_bullet_fragments_are_list_items() -> None:
         "Prefill is compute-bound, decode is memory-bandwidth-bound; run together, prefill "
         "bursts hurt decode latency.",
         "Prefill is compute-bound and drives TTFT; decode is bandwidth-bound and drives TPOT.",
+        # Items that relate terms with a verb.
+        "ZeRO-1 shards optimizer state, ZeRO-2 adds gradients, ZeRO-3 adds parameters; FSDP "
+        "FULL_SHARD ≈ ZeRO-3, SHARD_GRAD_OP ≈ ZeRO-2.",
     ],
 )
 def test_terse_technical_sentences_are_not_lists(sentence: str) -> None:

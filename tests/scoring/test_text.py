@@ -142,6 +142,24 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
          {"rank", "0", "gather"}),
         ("| What goes wrong | Naive design | Fix |\n|---|---|---|\n| OOM | One file | Shards |",
          {"oom", "one", "file"}),
+        # A warning whose case is a gerund; a gerund with a good outcome is a claim.
+        ("Running TP over InfiniBand would make every layer wait on the network.",
+         {"running", "tp", "over", "infiniband"}),
+        ("Running TP over NVLink will cut the step time.", set()),
+        # The case of a slip and what it leads to; advice after "if you forgot" is the speaker's.
+        ("If somebody forget the GQA and use 64 heads, he get 2.5 MiB per token, 8 times more.",
+         {"if", "somebody", "forget", "the", "gqa", "and", "use", "64", "heads", "he", "get",
+          "2", "5", "mib", "per", "token", "8", "times", "more"}),
+        ("If you forgot, you can restripe the directory.", set()),
+        # A verdict on the sentence before.
+        ("KV grows quadratically. This is common mistake.",
+         {"kv", "grows", "quadratically"}),
+        ("KV grows linearly. That is a common mistake: people say quadratically.",
+         {"people", "say", "quadratically"}),
+        ("The other thing people get wrong is saying the cache grows quadratically.",
+         {"the", "cache", "grows", "quadratically"}),
+        ("The second common claim is that KV transfer is a deal-breaker.",
+         {"kv", "transfer", "is", "a", "deal", "breaker"}),
     ],
 )  # fmt: skip
 def test_questions_attributed_and_supposed_claims_are_reported(
