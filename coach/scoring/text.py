@@ -332,11 +332,12 @@ QUOTED_MIN_WORDS = 3
 # where each item turns to its fix ("- Torn checkpoints: write to a temp dir ...").
 _FAILURE_LABEL_RE = re.compile(
     r"\b(?:failure\s+modes?|pitfalls?|anti-?patterns?|common\s+mistakes?|mistakes\s+to\s+avoid|"
-    r"what\s+(?:can\s+|could\s+|might\s+)?go(?:es)?\s+wrong|gotchas?|risks?|"
+    r"(?:what|things\s+that)\s+(?:can\s+|could\s+|might\s+)?go(?:es)?\s+wrong|gotchas?|risks?|"
     r"(?:get|gets|got|getting)\s+(?:this|it|that)\s+wrong)\b[^:\n]{0,30}:"
 )
 _FAILURE_WORDS = ("failure", "pitfall", "pattern", "mistake", "wrong", "gotcha", "risk")
 _BULLET_LINE_RE = re.compile(r"[ \t]*(?:[-*•▪]|\d+[.)])\s")
+_DASHED_FIX_RE = re.compile(r"[⇒→—]|->|=>|\s-\s")
 _FIX_RE = re.compile(
     r"[:.;⇒→—]|->|=>|\s-\s|\b(?:fix(?:es|ing)?\b|fixed\s+by\b|mitigat\w*|so\b|because\b)"
 )
@@ -447,10 +448,10 @@ _BAD_OUTCOME_RE = re.compile(
     r"degrad\w*|suffers?|crawls?|collapses?|ooms?|crash\w*|worse|disaster|starv\w*|chok\w*|"
     r"wait(?:s|ing)?\s+(?:on|for))\b"
 )
-# "Running TP over InfiniBand would make every layer wait on the network": a warning whose case
-# is a gerund opening the sentence.
+# "Running TP over InfiniBand would make every layer wait on the network", "I'm sure running TP
+# over the network would hurt": a warning whose case is a gerund.
 _GERUND_CASE_RE = re.compile(
-    r"[\s*#>-]*(?P<case>(?P<verb>[a-z]{3,}ing)\b[^,.;:\n]{3,80}?)\s+(?:would|will|could)\s+"
+    r"\b(?P<case>(?P<verb>[a-z]{3,}ing)\b[^,.;:\n]{3,80}?)\s+(?:would|will|could)\s+"
     r"(?P<then>[^.;\n]{0,80})"
 )
 _NOT_GERUNDS = frozenset(
@@ -660,15 +661,12 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
         sentence = folded[start:end]
         if sentence.rstrip().endswith("?"):
             out.update(range(*_tokens_in(text, start, end)))  # a question claims nothing
-        gerund = _GERUND_CASE_RE.match(sentence)
-        if (
-            gerund
-            and gerund.group("verb") not in _NOT_GERUNDS
-            and _BAD_OUTCOME_RE.search(gerund.group("then"))
-        ):
-            out.update(
-                range(*_tokens_in(text, start + gerund.start("case"), start + gerund.end("case")))
-            )
+        for gerund in _GERUND_CASE_RE.finditer(sentence) if "ing" in sentence else ():
+            if gerund.group("verb") not in _NOT_GERUNDS and _BAD_OUTCOME_RE.search(
+                gerund.group("then")
+            ):
+                case = (start + gerund.start("case"), start + gerund.end("case"))
+                out.update(range(*_tokens_in(text, *case)))
         verdict = _MISTAKE_VERDICT_RE.match(sentence)
         if index and verdict and len(WORD_RE.findall(verdict.group("rest"))) <= VERDICT_REST_MAX:
             out.update(range(*_tokens_in(text, *text.sentence_spans[index - 1])))
@@ -686,7 +684,17 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
     labelled = any(word in folded for word in _FAILURE_WORDS)
     for m in _FAILURE_LABEL_RE.finditer(folded) if labelled else ():
         line_end = folded.find("\n", m.end())
-        items = [(m.end(), len(folded) if line_end < 0 else line_end)]
+        line_end = len(folded) if line_end < 0 else line_end
+        # On the label's own line, a sentence that sets a fix apart with a dash or an arrow is
+        # an item too ("Things that go wrong: a crash mid-write - write to temp... A NaN gets
+        # saved and overwrites your good checkpoints - so retain several").
+        items = [(m.end(), line_end)]
+        for a, b in text.sentence_spans:
+            if m.end() < a < line_end:
+                if not _DASHED_FIX_RE.search(folded, a, min(b, line_end)):
+                    break
+                items[-1] = (items[-1][0], a)
+                items.append((a, line_end))
         while items[-1][1] < len(folded):
             bullet = _BULLET_LINE_RE.match(folded, items[-1][1] + 1)
             if bullet is None:

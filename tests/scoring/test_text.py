@@ -160,6 +160,10 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
          {"the", "cache", "grows", "quadratically"}),
         ("The second common claim is that KV transfer is a deal-breaker.",
          {"kv", "transfer", "is", "a", "deal", "breaker"}),
+        # Each dashed item on a label's line is a failure named, up to its fix.
+        ("Things that go wrong: a crash mid-write - use a temp dir. A NaN overwrites your good "
+         "checkpoints - keep several. We use DCP.",
+         {"a", "crash", "mid", "write", "nan", "overwrites", "your", "good", "checkpoints"}),
     ],
 )  # fmt: skip
 def test_questions_attributed_and_supposed_claims_are_reported(
