@@ -128,31 +128,9 @@ def _rejects(tokens: list[Token], i: int) -> bool:
     return word in _NEGATORS and bool(following & (_TRUE_WORDS | _NEED_WORDS))
 
 
-# "I was going to say <claim>, but no": a claim taken back before the answer goes on.
-_RETRACTIONS = (
-    ("going", "to", "say"), ("about", "to", "say"), ("tempted", "to", "say"),
-    ("first", "i", "thought"), ("initially", "i", "thought"), ("used", "to", "think"),
-)  # fmt: skip
-_TAKE_BACK = frozenset("but actually wait no".split())
-
-
-def _retracted(tokens: list[Token]) -> set[int]:
-    out: set[int] = set()
-    for i in [i for i, tok in enumerate(tokens) if tok.text in ("say", "thought", "think")]:
-        if tuple(t.text for t in tokens[max(0, i - 2) : i + 1]) not in _RETRACTIONS:
-            continue
-        end = i + 1
-        while end < len(tokens) and tokens[end].sentence == tokens[i].sentence:
-            if tokens[end].text in _TAKE_BACK:
-                out.update(range(i + 1, end))
-                break
-            end += 1
-    return out
-
-
 def rejected_claims(tokens: list[Token]) -> set[int]:
-    """Indices of tokens inside a claim the answer reports only to reject it (or takes back)."""
-    out = _retracted(tokens)
+    """Indices of tokens inside a claim the answer reports only to reject it."""
+    out: set[int] = set()
     for i in [i for i, tok in enumerate(tokens) if tok.text == "that" and i > 0]:
         previous = tokens[i - 1].text
         if previous in ("is", "goes", "was") and i > 1:  # "the usual story is that ..."

@@ -538,6 +538,12 @@ _RETRACTION_LEADS = frozenset(
     """edit update ps note oh oops hmm um uh well ok okay actually wait no sorry so and but i
     i'll i'd i'm have had to need must will should let me want just""".split()
 )
+# "I was going to say <claim>, but no": a claim taken back before the answer goes on.
+_FORWARD_RETRACTIONS = (
+    ("going", "to", "say"), ("about", "to", "say"), ("tempted", "to", "say"),
+    ("first", "i", "thought"), ("initially", "i", "thought"), ("used", "to", "think"),
+)  # fmt: skip
+_TAKE_BACK = frozenset("but actually wait no".split())
 RETRACTED_MAX_TOKENS = 20
 """How far back a retraction reaches when judging wrong claims."""
 
@@ -556,6 +562,16 @@ def retracted_tokens(text: NormalizedText) -> Retracted:
     folded, tokens = text.folded, text.tokens
     clauses: set[int] = set()
     reach: set[int] = set()
+    for i in [i for i, tok in enumerate(tokens) if tok.text in ("say", "thought", "think")]:
+        if tuple(t.text for t in tokens[max(0, i - 2) : i + 1]) not in _FORWARD_RETRACTIONS:
+            continue
+        end = i + 1
+        while end < len(tokens) and tokens[end].sentence == tokens[i].sentence:
+            if tokens[end].text in _TAKE_BACK:
+                clauses.update(range(i + 1, end))
+                reach.update(range(i + 1, end))
+                break
+            end += 1
     if "~~" in folded or "</" in folded:
         for m in _STRUCK_RE.finditer(folded):
             group = 1 if m.group(1) is not None else 3

@@ -210,8 +210,13 @@ def test_the_case_of_a_warning_is_reported_not_claimed() -> None:
          "over one nic that's 3 4 ms", "over one nic that's 3 4 ms"),
         ("The ratio is 18x, which, thinking about it again, is 9x.",
          "the ratio is 18x which", "the ratio is 18x which"),
+        # Taken back before the answer goes on.
+        ("I was going to say ZeRO-2 fits, but no, it needs ZeRO-3.", "zero 2 fits", "zero 2 fits"),
+        ("First I thought 2 MB per token, but actually it's 320 KB.",
+         "2 mb per token", "2 mb per token"),
         # Not retractions.
         ("Sorry, I forget the figure. It is 50 GB/s.", "", ""),
+        ("I'd say it is 50 GB/s per port.", "", ""),
         ("I'm sorry to say there is no wait time, and no, actually nothing stalls.", "", ""),
         ("That should be enough, and we walk the tree back to the root.", "", ""),
     ],
