@@ -286,7 +286,12 @@ def _transfer_slip(size: Quantity, rate: Quantity, time: Quantity, cased: str) -
 
 
 # "At 50 GB/s, a 1.4 TB checkpoint takes 28 s", "sustains 50 GB/s, so a 1.4 TB save takes ...".
-_RATE_FIRST_LEAD_RE = re.compile(r"\b(?:at|over|with|using|via)\s+(?:about\s+|~\s*)?$", re.I)
+# "a file system that sustains, say, 100 GB/s aggregate, the whole 1.4 TB lands in 1.4 s"
+_RATE_FIRST_LEAD_RE = re.compile(
+    r"\b(?:at|over|with|using|via|sustains?|sustaining|delivers?|delivering|provides?|providing)"
+    r"(?:,?\s+say,)?\s+(?:about\s+|~\s*)?$",
+    re.I,
+)
 _RATE_FIRST_BETWEEN_RE = re.compile(r"^[^.;!?\d]{0,60}$")
 _SO_RE = re.compile(r"\b(?:so|then|thus|hence|means?|meaning)\b", re.I)
 
@@ -315,7 +320,7 @@ def _transfers(cased: str, quantities: list[Quantity]) -> list[Slip]:
                 and _RATE_FIRST_BETWEEN_RE.match(between)
                 and _TAKES_RE.match(cased[size.end : time.start])
                 and (
-                    _RATE_FIRST_LEAD_RE.search(cased[max(0, rate.start - 15) : rate.start])
+                    _RATE_FIRST_LEAD_RE.search(cased[max(0, rate.start - 25) : rate.start])
                     or _SO_RE.search(between)
                 )
                 and (slip := _transfer_slip(size, rate, time, cased))

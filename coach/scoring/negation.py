@@ -128,9 +128,42 @@ def _rejects(tokens: list[Token], i: int) -> bool:
     return word in _NEGATORS and bool(following & (_TRUE_WORDS | _NEED_WORDS))
 
 
+# "Sure, the textbook answer is NVLink, NDR, an HCA per GPU... I'd push back on most of that.":
+# a sentence that opens by rejecting "that" rejects the sentence before it.
+_REJECT_OPENERS = frozenset("i i'd i'll i'm would will but honestly frankly and so".split())
+_REJECT_VERBS = (
+    ("push", "back", "on"), ("disagree", "with"), ("don't", "buy"), ("wouldn't", "buy"),
+    ("reject",), ("dispute",),
+)  # fmt: skip
+_REJECT_AMOUNT = frozenset("most all much some a lot of".split())
+_REJECT_OBJECTS = frozenset("that this those it".split())
+
+
+def _rejects_sentence_before(tokens: list[Token], first: int) -> bool:
+    """The sentence starting at tokens[first] opens by rejecting the one before it."""
+    i, sentence = first, tokens[first].sentence
+    while i < len(tokens) and tokens[i].text in _REJECT_OPENERS and i - first < 3:
+        i += 1
+    for verb in _REJECT_VERBS:
+        if tuple(t.text for t in tokens[i : i + len(verb)]) == verb:
+            rest = [t for t in tokens[i + len(verb) : i + len(verb) + 5] if t.sentence == sentence]
+            words = [t.text for t in rest]
+            while words and words[0] in _REJECT_AMOUNT:
+                words.pop(0)
+            return bool(words) and words[0] in _REJECT_OBJECTS
+    return False
+
+
 def rejected_claims(tokens: list[Token]) -> set[int]:
     """Indices of tokens inside a claim the answer reports only to reject it."""
     out: set[int] = set()
+    starts = [
+        t.position for t in tokens if t.position and t.sentence != tokens[t.position - 1].sentence
+    ]
+    for first in starts:
+        if _rejects_sentence_before(tokens, first):
+            before = tokens[first - 1].sentence
+            out.update(j for j in range(max(0, first - 120), first) if tokens[j].sentence == before)
     for i in [i for i, tok in enumerate(tokens) if tok.text == "that" and i > 0]:
         previous = tokens[i - 1].text
         if previous in ("is", "goes", "was") and i > 1:  # "the usual story is that ..."

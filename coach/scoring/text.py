@@ -454,6 +454,14 @@ _GERUND_CASE_RE = re.compile(
     r"\b(?P<case>(?P<verb>[a-z]{3,}ing)\b[^,.;:\n]{3,80}?)\s+(?:would|will|could)\s+"
     r"(?P<then>[^.;\n]{0,80})"
 )
+# "so it has to stay on NVLink - TP across the fabric would crater throughput": a clause whose
+# verb is a bad outcome that "would" follow is a warning, and what comes before it is its case.
+_CONSEQUENCE_RE = re.compile(
+    r"(?:^|[,;:(—–]|\s-\s|\b(?:so|and|but|since|because|otherwise)\b)\s*"
+    r"(?P<case>(?:(?!\s-\s)[^,.;:()—–\n]){3,60}?)\s+(?:would|will|could)\s+(?:\w+\s+)?"
+    r"(?:crater\w*|cripple\w*|tank\w*|kill\w*|ruin\w*|destroy\w*|hurt\w*|choke\w*|starve\w*|"
+    r"stall\w*|bottleneck\w*|collapse\w*|wreck\w*|halve\w*|slow\w*)\b"
+)
 _NOT_GERUNDS = frozenset(
     "during nothing something anything everything morning string thing ring bring spring".split()
 )
@@ -683,6 +691,10 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
             ):
                 case = (start + gerund.start("case"), start + gerund.end("case"))
                 out.update(range(*_tokens_in(text, *case)))
+        modal = "would" in sentence or "will" in sentence or "could" in sentence
+        for consequence in _CONSEQUENCE_RE.finditer(sentence) if modal else ():
+            case = (start + consequence.start("case"), start + consequence.end("case"))
+            out.update(range(*_tokens_in(text, *case)))
         verdict = _MISTAKE_VERDICT_RE.match(sentence)
         if index and verdict and len(WORD_RE.findall(verdict.group("rest"))) <= VERDICT_REST_MAX:
             out.update(range(*_tokens_in(text, *text.sentence_spans[index - 1])))

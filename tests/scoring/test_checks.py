@@ -137,6 +137,13 @@ def test_a_word_coordinated_with_a_terms_first_word_shares_its_head(
         ("Atomic rename is another thing nobody actually does.", False),
         ("Manifests and atomic rename are the storage team's problem; you can ignore them.", False),
         ("Evict with LRU over blocks nobody references, and keep atomic rename.", True),
+        # A sentence that opens by rejecting "that" rejects the one before.
+        (
+            "The textbook answer is atomic rename and checksums. I'd push back on most of that.",
+            False,
+        ),
+        ("Use atomic rename. I'd push back on the manifest idea, though.", True),
+        ("Use atomic rename. I disagree with people who skip it.", True),
         # A claim taken back neither earns nor costs anything.
         ("I was going to say atomic rename is optional, but no, it is essential.", False),
         ("Atomic rename, I first thought, was optional, but no: use it.", True),

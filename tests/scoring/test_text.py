@@ -119,7 +119,7 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
         # "had we" counts only where it opens a sentence; the claim after it is still read.
         ("What we had we kept. Someone said NDR is 400 GB/s.", {"ndr", "is", "400", "gb", "s"}),
         ("Sizing done. Had you used TP=16, the links would choke.",
-         {"used", "tp", "16"}),
+         {"used", "tp", "16", "the", "links"}),  # what "would choke" is the case of a warning
         ("If the transfer went through host memory, we'd add copies.",
          {"the", "transfer", "went", "through", "host", "memory"}),
         ('People say, "NDR is 400 GB/s", but {"ndr": "400 Gb/s"} is right.',
@@ -146,6 +146,8 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
         ("Running TP over InfiniBand would make every layer wait on the network.",
          {"running", "tp", "over", "infiniband"}),
         ("Running TP over NVLink will cut the step time.", set()),
+        ("Keep TP on NVLink - TP across the fabric would crater throughput.",
+         {"tp", "across", "the", "fabric"}),
         # The case of a slip and what it leads to; advice after "if you forgot" is the speaker's.
         ("If somebody forget the GQA and use 64 heads, he get 2.5 MiB per token, 8 times more.",
          {"if", "somebody", "forget", "the", "gqa", "and", "use", "64", "heads", "he", "get",
