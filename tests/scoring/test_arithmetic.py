@@ -34,8 +34,11 @@ from coach.scoring.text import normalize
         # The rate first.
         ("Lustre sustains 50 GB/s aggregate, so a 1.4 TB save takes about 2.8 s.", "28 s"),
         ("At 50 GB/s, a 1.4 TB checkpoint takes about 3 s.", "28 s"),
-        ("A file system that sustains, say, 100 GB/s aggregate, the whole 1.4 TB lands in about "
-         "1.4 seconds.", "14 seconds"),
+        (
+            "A file system that sustains, say, 100 GB/s aggregate, the whole 1.4 TB lands in about "
+            "1.4 seconds.",
+            "14 seconds",
+        ),
         # An aggregate rate moves the whole size: nothing is split.
         ("A synchronous write of 1.4 TB at 50 GB/s aggregate takes ≈28 ms.", "28,000 ms"),
         # In words.
