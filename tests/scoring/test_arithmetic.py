@@ -35,6 +35,10 @@ from coach.scoring.text import normalize
         ("Lustre sustains 50 GB/s aggregate, so a 1.4 TB save takes about 2.8 s.", "28 s"),
         ("At 50 GB/s, a 1.4 TB checkpoint takes about 3 s.", "28 s"),
         (
+            "It moves 12.5 GB, and at 50 GB/s that comes to roughly 25 ms per step.",
+            "250 ms per step",
+        ),
+        (
             "A file system that sustains, say, 100 GB/s aggregate, the whole 1.4 TB lands in about "
             "1.4 seconds.",
             "14 seconds",
