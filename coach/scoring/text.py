@@ -332,7 +332,7 @@ QUOTED_MIN_WORDS = 3
 # where each item turns to its fix ("- Torn checkpoints: write to a temp dir ...").
 _FAILURE_LABEL_RE = re.compile(
     r"\b(?:failure\s+modes?|pitfalls?|anti-?patterns?|common\s+mistakes?|mistakes\s+to\s+avoid|"
-    r"(?:what|things\s+that)\s+(?:can\s+|could\s+|might\s+)?go(?:es)?\s+wrong|gotchas?|risks?|"
+    r"(?:what|things\b[^:.\n]{0,30}?\bthat)\s+(?:\w+\s+)?go(?:es)?\s+wrong|gotchas?|risks?|"
     r"(?:get|gets|got|getting)\s+(?:this|it|that)\s+wrong)\b[^:\n]{0,30}:"
 )
 _FAILURE_WORDS = ("failure", "pitfall", "pattern", "mistake", "wrong", "gotcha", "risk")
@@ -724,7 +724,11 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
                 items[-1] = (items[-1][0], a)
                 items.append((a, line_end))
         while items[-1][1] < len(folded):
-            bullet = _BULLET_LINE_RE.match(folded, items[-1][1] + 1)
+            at = items[-1][1] + 1
+            if len(items) == 1 and not folded[m.end() : line_end].strip():
+                while folded.startswith("\n", at):
+                    at += 1  # "Things that go wrong:", a blank line, then the list
+            bullet = _BULLET_LINE_RE.match(folded, at)
             if bullet is None:
                 break
             following = folded.find("\n", bullet.end())

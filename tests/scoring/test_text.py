@@ -166,6 +166,8 @@ def test_a_claim_described_as_a_mistake_is_reported_up_to_its_clause_end() -> No
         ("Things that go wrong: a crash mid-write - use a temp dir. A NaN overwrites your good "
          "checkpoints - keep several. We use DCP.",
          {"a", "crash", "mid", "write", "nan", "overwrites", "your", "good", "checkpoints"}),
+        ("Things I'd get right that commonly go wrong:\n\n- A rank-0 gather OOMs; shard it.",
+         {"a", "rank", "0", "gather", "ooms"}),
     ],
 )  # fmt: skip
 def test_questions_attributed_and_supposed_claims_are_reported(
