@@ -278,6 +278,28 @@ def test_an_answer_set_in_another_world_is_off_topic(rubrics: dict[str, Rubric])
     assert "off_topic" not in grade(training, rubrics["checkpointing"]).flag_codes()
 
 
+def test_an_answer_that_starts_well_then_drifts_is_off_topic(rubric: Rubric) -> None:
+    start = (
+        "Inside each HGX H100 node, TP runs over NVLink 4 and NVSwitch at 900 GB/s per GPU; "
+        "across nodes, NDR InfiniBand at 400 Gb/s with one NIC per GPU in a rail-optimised fat "
+        "tree.\n\n"
+    )
+    drift = (
+        "But what decided our last run was the data. We spent months on deduplication with "
+        "MinHash and on quality classifiers trained on reference text, and we tuned the "
+        "thresholds per language because over-filtering hurt diversity. The tokenizer took "
+        "weeks of debate between a small and a large vocabulary. Our weekly review, where "
+        "research and infrastructure read the loss curves together, caught more problems than "
+        "any dashboard did.\n\n"
+    )
+    drifted = grade(start + drift * 2, rubric)
+    assert "off_topic" in drifted.flag_codes()
+    assert drifted.score <= 15
+    # The same paragraphs after a full answer are a digression, not the answer.
+    excellent = next(e.answer for e in rubric.examples if e.id == "excellent")
+    assert "off_topic" not in grade(excellent + "\n\n" + drift, rubric).flag_codes()
+
+
 def test_an_answer_without_a_single_figure_is_capped_at_partial(rubric: Rubric) -> None:
     explained = (
         "Inside each server the GPUs talk over NVLink through NVSwitch, because tensor "
