@@ -53,7 +53,7 @@ SEVERAL_WRONG_CAP = 55.0
 DRIFT_SHARE = 0.45
 DRIFT_MIN_WORDS = 150
 """An answer of DRIFT_MIN_WORDS or more with this share of its words in paragraphs that touch
-none of the question's core topics, and give no figure, is off topic (of 2,142 stored answers,
+none of the question's core topics, and give no figure, is off topic (of 2,196 stored answers,
 no on-topic one passes 0.38; answers that start well and then drift sit at 0.46-0.68)."""
 _PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
 LIST_CREDIT = 0.5
