@@ -284,28 +284,33 @@ def _is_list_like(words: list[str], raw: str) -> bool:
         return True
     if _is_labelled_statement(raw):
         return False
-    if len(items) >= 3 and sum(1 for i in items if _relates(i)) >= RELATING_SHARE * len(items):
-        return False  # "ZeRO-1 shards optimizer state, ZeRO-2 adds gradients, ..."
+
+    # What would be a list is terse statements when most items relate terms with a verb
+    # ("ZeRO-1 shards optimizer state, ZeRO-2 adds gradients, ..."); asked only then (it costs).
+    def statements() -> bool:
+        return len(items) >= 3 and sum(map(_relates, items)) >= RELATING_SHARE * len(items)
+
     if len(items) >= 5 and ratio < 0.25:
         short = sum(1 for i in items if len(_prose(WORD_RE.findall(i))) <= 3)
         # A run of many terms stays a list when a clause closes it ("..., hot spares and
         # resharding, so that whatever goes wrong, ..."): more short items are a list.
         if short / len(items) >= (LONG_LIST_SHORT if len(items) >= LONG_LIST else 0.7):
-            return True
+            return not statements()
     if _ARITHMETIC_RE.search(raw):
         return False  # a worked calculation is terse, not a list of terms
     if words[0] in _SUBORDINATORS:
         return False  # "When they share GPUs, long prefills delay decodes": a clause, not a list
     if ratio < 0.12:
-        return True
+        return not statements()
     # "Prefill is compute-bound, decode is memory-bandwidth-bound; ...": two statements, whose
     # hyphenated terms thin out the grammatical words.
-    statements = sum(1 for w in words if w in _COPULAS)
+    copulas = sum(1 for w in words if w in _COPULAS)
     return (
         ratio < 0.15
         and not any(w in _REASONING for w in words)
         and len(words) >= 12
-        and statements < 2
+        and copulas < 2
+        and not statements()
     )
 
 

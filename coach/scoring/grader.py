@@ -12,7 +12,7 @@ Scoring policy (documented in the README):
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any
 
@@ -207,22 +207,26 @@ def _criterion(c: Criterion, ctx: Context, judged: Context) -> CriterionResult:
 def _drift(ctx: Context, rubric: Rubric) -> float:
     """The share of an answer's words in paragraphs with none of the question's core topics and
     no figure: "it starts well, then drifts" into the data pipeline, RAG or team rituals."""
-    # Keyword dumps and text aimed at the grader are judged on their own.
-    tokens = [t for t in ctx.text.tokens if t.sentence not in ctx.excluded_sentences]
-    if len(tokens) < DRIFT_MIN_WORDS:
+    text = ctx.text
+    breaks = [text.token_at(m.end()) for m in _PARAGRAPH_RE.finditer(text.folded)]
+    if len(text.tokens) < DRIFT_MIN_WORDS or not breaks:
         return 0.0
-    touched = {tok for _, tok in ctx.quantities()}
-    for name in rubric.anchors:
-        touched.update(m.first for m in ctx.mentions(name))
-    paragraphs = [m.end() for m in _PARAGRAPH_RE.finditer(ctx.text.folded)]
-    words: dict[int, int] = {}
-    on_topic: set[int] = set()
-    for tok in tokens:
-        paragraph = bisect_right(paragraphs, tok.start)
-        words[paragraph] = words.get(paragraph, 0) + 1
-        if tok.position in touched:
-            on_topic.add(paragraph)
-    return sum(n for p, n in words.items() if p not in on_topic) / len(tokens)
+    touched = sorted(
+        {tok for _, tok in ctx.quantities()}
+        | {m.first for name in rubric.anchors for m in ctx.mentions(name)}
+    )
+    # Keyword dumps and text aimed at the grader are judged on their own.
+    excluded = ctx.excluded_sentences
+    counted = off = 0
+    for first, stop in zip([0, *breaks], [*breaks, len(text.tokens)], strict=True):
+        words = stop - first
+        if excluded:
+            words = sum(1 for t in text.tokens[first:stop] if t.sentence not in excluded)
+        counted += words
+        at = bisect_left(touched, first)
+        if at == len(touched) or touched[at] >= stop:
+            off += words
+    return off / counted if counted >= DRIFT_MIN_WORDS else 0.0
 
 
 def _asserted(names: list[str], ctx: Context) -> int:

@@ -666,7 +666,8 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
         )
         if starts_word and _BAD_OUTCOME_RE.search(m.group("then")):
             out.update(range(*_tokens_in(text, m.start("case"), m.end("case"))))
-    for m in _SLIP_CASE_RE.finditer(folded) if "if" in folded or "when" in folded else ():
+    slipped = any(word in folded for word in ("forg", "ignor", "neglect", "overlook", "confus"))
+    for m in _SLIP_CASE_RE.finditer(folded) if slipped else ():
         out.update(range(*_tokens_in(text, m.start(), m.end())))
     tokens = text.tokens
     for m in _described(folded):
@@ -685,13 +686,13 @@ def reported_tokens(text: NormalizedText) -> frozenset[int]:
         sentence = folded[start:end]
         if sentence.rstrip().endswith("?"):
             out.update(range(*_tokens_in(text, start, end)))  # a question claims nothing
-        for gerund in _GERUND_CASE_RE.finditer(sentence) if "ing" in sentence else ():
+        modal = "would" in sentence or "will" in sentence or "could" in sentence
+        for gerund in _GERUND_CASE_RE.finditer(sentence) if modal and "ing" in sentence else ():
             if gerund.group("verb") not in _NOT_GERUNDS and _BAD_OUTCOME_RE.search(
                 gerund.group("then")
             ):
                 case = (start + gerund.start("case"), start + gerund.end("case"))
                 out.update(range(*_tokens_in(text, *case)))
-        modal = "would" in sentence or "will" in sentence or "could" in sentence
         for consequence in _CONSEQUENCE_RE.finditer(sentence) if modal else ():
             case = (start + consequence.start("case"), start + consequence.end("case"))
             out.update(range(*_tokens_in(text, *case)))
