@@ -338,8 +338,9 @@ _FAILURE_LABEL_RE = re.compile(
 _FAILURE_WORDS = ("failure", "pitfall", "pattern", "mistake", "wrong", "gotcha", "risk")
 _BULLET_LINE_RE = re.compile(r"[ \t]*(?:[-*•▪]|\d+[.)])\s")
 _DASHED_FIX_RE = re.compile(r"[⇒→—]|->|=>|\s-\s")
+"""Where an item turns to its fix with a dash or an arrow ("A NaN overwrites them - keep 3")."""
 _FIX_RE = re.compile(
-    r"[:.;⇒→—]|->|=>|\s-\s|\b(?:fix(?:es|ing)?\b|fixed\s+by\b|mitigat\w*|so\b|because\b)"
+    rf"[:.;]|{_DASHED_FIX_RE.pattern}|\b(?:fix(?:es|ing)?\b|fixed\s+by\b|mitigat\w*|so\b|because\b)"
 )
 
 # "The usual mistake is calling it 18x", "people often say decode is compute-bound", "a junior
